@@ -1,0 +1,2 @@
+/** The one HealthHub Durable Object instance that owns the fleet. */
+export const HUB_NAME = "fleet";
