@@ -45,6 +45,8 @@ export interface RunningSystem {
   model: string;
   sim: Awaited<ReturnType<typeof spawnCluster>>;
   chaos(target: string, fault: string, ...args: Array<string | number>): Promise<unknown>;
+  /** Kills the monitor's workerd and starts it again on the same storage: the Durable Object is evicted. */
+  restartMonitor(): Promise<void>;
   /** Admin API call through the gateway's public origin. */
   admin(path: string, init?: { method?: string; body?: unknown }): Promise<Response>;
   stop(): Promise<void>;
@@ -174,12 +176,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
   };
   const wrangler = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
   const common = ["--env-file", envPath, "--ip", "127.0.0.1", "--persist-to", persist, "--show-interactive-dev-session=false"];
-  const monitor = run(
-    process.execPath,
-    [wrangler, "dev", "-c", "workers/monitor/wrangler.toml", "--port", String(monitorPort), "--inspector-port", String(base + 74), ...common],
-    env,
-    verbose,
-  );
+  const monitorArgs = [wrangler, "dev", "-c", "workers/monitor/wrangler.toml", "--port", String(monitorPort), "--inspector-port", String(base + 74), ...common];
+  let monitor = run(process.execPath, monitorArgs, env, verbose);
   const gateway = run(
     process.execPath,
     [wrangler, "dev", "-c", "wrangler.toml", "--port", String(gatewayPort), "--inspector-port", String(base + 75), ...common],
@@ -225,5 +223,10 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
     chaos: (target, fault, ...args) => sim.chaos(target, fault, ...args),
     admin,
     stop,
+    async restartMonitor() {
+      await kill(monitor);
+      monitor = run(process.execPath, monitorArgs, env, verbose);
+      await waitForReady(monitor, "monitor", 90_000);
+    },
   };
 }
