@@ -1,16 +1,21 @@
-/** Monitor Worker entry: cron trigger + the HealthHub Durable Object. */
-import { DurableObject } from "cloudflare:workers";
+/**
+ * Monitor Worker entry: forwards every request to the one HealthHub (the admin API
+ * and live events), and on each cron tick asks it to run what is due and to keep
+ * its alarm armed.
+ */
+import { HUB_NAME } from "@exo-bridge/core/protocol/hub";
 
-export class HealthHub extends DurableObject<Env> {
-  ping(): string {
-    return `pong ${String((this.env as unknown as Record<string, unknown>)["ADMIN_TOKEN"])} ${this.env.EXO_BRIDGE_ENV}`;
-  }
+export { HealthHub } from "./hub.ts";
+
+function hub(env: Env) {
+  return env.HUB.get(env.HUB.idFromName(HUB_NAME));
 }
 
 export default {
   async fetch(request, env) {
-    const stub = env.HUB.get(env.HUB.idFromName("fleet"));
-    return stub.fetch(request);
+    return hub(env).fetch(request);
   },
-  async scheduled(_controller, _env, _ctx) {},
+  async scheduled(_controller, env, ctx) {
+    ctx.waitUntil(hub(env).cronTick());
+  },
 } satisfies ExportedHandler<Env>;
