@@ -1,7 +1,6 @@
-/** Gateway Worker entry. */
+/** Gateway Worker entry: the Hono app (OpenAI API, admin API forwarding, /healthz); assets are served by the platform. */
+import { app } from "./app.ts";
+
 export default {
-  async fetch(_request, env) {
-    const stub = env.HUB.get(env.HUB.idFromName("fleet")) as unknown as { ping(): Promise<string> };
-    return new Response(`gw ${env.EXO_BRIDGE_ENV} ${String((env as unknown as Record<string, unknown>)["ADMIN_TOKEN"])} | ${await stub.ping()}`);
-  },
+  fetch: (request, env, ctx) => app.fetch(request, env, ctx),
 } satisfies ExportedHandler<Env>;

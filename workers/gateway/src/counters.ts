@@ -1,0 +1,13 @@
+/** Per-isolate counters, shown by /healthz and used by tests to bound DO traffic. */
+export const counters = {
+  requests: 0,
+  /** Calls to HealthHub.routingSnapshot(). */
+  snapshotCalls: 0,
+  /** Calls to HealthHub.report(). */
+  reportCalls: 0,
+  upstreamAttempts: 0,
+  failovers: 0,
+  streamFailures: 0,
+  reportsDropped: 0,
+};
+export const isolateStartedAt = Date.now();

@@ -1,0 +1,83 @@
+/**
+ * Passive health, usage and facts from live traffic, batched per isolate and
+ * sent to HealthHub.report() off the hot path. Under load one call carries many
+ * requests' reports: successes are coalesced to the latest per target, repeated
+ * facts are throttled, and the queue is bounded so a slow monitor cannot grow
+ * the isolate's memory.
+ */
+import type { GatewayReport } from "@exo-bridge/core/protocol/routing";
+import type { GatewayConfig } from "@exo-bridge/core/routing/gateway-config";
+import { counters } from "./counters.ts";
+import { hubStub } from "./hub.ts";
+
+const MAX_QUEUE = 5_000;
+const FACT_THROTTLE_MS = 30_000;
+
+type Fact = Extract<GatewayReport, { kind: "fact" }>;
+
+class Reporter {
+  #queue: GatewayReport[] = [];
+  /** Latest success per target since the last flush (failures are all kept). */
+  #okByTarget = new Map<string, GatewayReport>();
+  #factSentAt = new Map<string, number>();
+  #scheduled = false;
+
+  get queued(): number {
+    return this.#queue.length + this.#okByTarget.size;
+  }
+
+  add(report: GatewayReport): void {
+    if (report.kind === "observation" && (report.classification === "ok" || report.classification === "slow")) {
+      this.#okByTarget.set(report.target, report);
+      return;
+    }
+    if (this.#queue.length >= MAX_QUEUE) {
+      this.#queue.shift();
+      counters.reportsDropped++;
+    }
+    this.#queue.push(report);
+  }
+
+  /** Facts of one type about one target are sent at most once per throttle window. */
+  fact(fact: Omit<Fact, "kind">, throttleKey: string = `${fact.type}:${fact.target ?? ""}`): void {
+    const last = this.#factSentAt.get(throttleKey);
+    if (last !== undefined && fact.at - last < FACT_THROTTLE_MS) return;
+    this.#factSentAt.set(throttleKey, fact.at);
+    this.add({ kind: "fact", ...fact });
+  }
+
+  /** Make sure a flush will happen within the flush interval. */
+  schedule(env: Env, ctx: Pick<ExecutionContext, "waitUntil">, config: GatewayConfig): void {
+    if (this.queued === 0) return;
+    if (this.queued >= config.reportMaxBatch) {
+      ctx.waitUntil(this.flush(env, config));
+      return;
+    }
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    ctx.waitUntil(
+      (async () => {
+        if (config.reportFlushMs > 0) await scheduler.wait(config.reportFlushMs);
+        this.#scheduled = false;
+        await this.flush(env, config);
+      })(),
+    );
+  }
+
+  async flush(env: Env, config: GatewayConfig): Promise<void> {
+    const batch = [...this.#okByTarget.values(), ...this.#queue].slice(0, Math.min(1_000, Math.max(config.reportMaxBatch, 1)));
+    if (batch.length === 0) return;
+    const okCount = this.#okByTarget.size;
+    this.#okByTarget.clear();
+    this.#queue = this.#queue.slice(Math.max(0, batch.length - okCount));
+    counters.reportCalls++;
+    try {
+      await hubStub(env).report(batch);
+    } catch {
+      // The monitor may be redeploying; failures are worth retrying once, successes are not.
+      for (const r of batch) if (r.kind !== "observation" || r.classification !== "ok") this.add(r);
+    }
+  }
+}
+
+export const reporter = new Reporter();
