@@ -56,7 +56,9 @@ export function failureEvent(
   };
   if (f.httpStatus !== undefined) data["http_status"] = f.httpStatus;
   // The error usually restates the classification ("timeout: ..."); do not say it twice.
-  const detail = f.error === f.classification || f.error.startsWith(`${f.classification}`) ? f.error : `${f.classification}: ${f.error}`;
+  const label = f.classification.replace(/_/g, " ");
+  const restates = f.error.startsWith(f.classification) || f.error.startsWith(label);
+  const detail = restates ? f.error : `${f.classification}: ${f.error}`;
   const what = f.source === "passive" ? "live request failed" : "health check failed";
   return {
     type: "target_failure",
