@@ -16,6 +16,8 @@ export interface ProbeSummary {
   latency_ms: number | null;
   error: string | null;
   status: TargetStatus;
+  /** Time to first token when this probe ran the synthetic completion. */
+  ttft_ms: number | null;
 }
 
 export interface RoundSummary {
@@ -93,7 +95,14 @@ export async function runRound(hub: HubCore, opts: RoundOptions): Promise<RoundS
   for (const a of applied) {
     const probe = probes.find((p) => p.name === a.name)?.probe;
     if (probe === undefined) continue;
-    results[a.name] = { classification: probe.classification, latency_ms: probe.latencyMs, error: probe.error ?? null, status: a.to };
+    results[a.name] = {
+      // What the machine acted on: an "ok" slower than degradedLatencyMs reads as "slow".
+      classification: a.record.health.lastClassification ?? probe.classification,
+      latency_ms: probe.latencyMs,
+      error: probe.error ?? null,
+      status: a.to,
+      ttft_ms: probe.ttftMs ?? null,
+    };
   }
   await replaceMissing(hub, probes);
   return { results };

@@ -5,7 +5,7 @@
  * The first failing layer decides the result. Never throws.
  */
 import { effectivePolicy, type TargetConfig } from "@exo-bridge/core/config/target";
-import { classifyFetchError, classifyResponse, parseNodeId, parsePsModels } from "@exo-bridge/core/health/classify";
+import { classifyFetchError, classifyResponse, missingModels, parseLiveness, parseNodeId, parsePsModels } from "@exo-bridge/core/health/classify";
 import { sanitizeError } from "@exo-bridge/core/health/redact";
 import type { ProbeClass, ProbeResult } from "@exo-bridge/core/health/types";
 import { targetHeaders, targetSecretValues } from "./headers.ts";
@@ -65,6 +65,10 @@ export async function probeTarget(env: Env, config: TargetConfig, opts: ProbeOpt
       return { result: { ...liveness, classification: "malformed", error: "/node_id did not return a node id" }, syntheticRan: false };
     }
     liveness.nodeId = nodeId;
+  } else {
+    // A v1 node answers /healthcheck with its dashboard page: only {"status":"ok"} is alive.
+    const legacy = parseLiveness(live.body);
+    if (!legacy.ok) return { result: { ...liveness, classification: "malformed", error: scrub(legacy.error, secrets) }, syntheticRan: false };
   }
 
   // L3 readiness per configured model (legacy Exo has no /ollama/api/ps).
@@ -77,7 +81,7 @@ export async function probeTarget(env: Env, config: TargetConfig, opts: ProbeOpt
     if (loaded === null) {
       return { result: { ...liveness, classification: "malformed", error: "/ollama/api/ps did not list models" }, syntheticRan: false };
     }
-    const missing = wanted.filter((m) => !loaded.includes(m));
+    const missing = missingModels(wanted, loaded);
     if (missing.length > 0) {
       return {
         result: { ...liveness, at: Date.now(), classification: "no_instance", missingModels: missing, error: `no instance for ${missing.join(", ")}` },
