@@ -5,8 +5,11 @@
 import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
 import type { CheckSample } from "@exo-bridge/core/protocol/status";
+import { fmtMs } from "./format.ts";
 
-const HEIGHT = 110;
+const HEIGHT = 120;
+const tick = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+const tickS = new Intl.DateTimeFormat(undefined, { minute: "2-digit", second: "2-digit" });
 
 function toData(samples: readonly CheckSample[]): uPlot.AlignedData {
   const xs: number[] = [];
@@ -38,8 +41,8 @@ export function LatencyChart({ target, samples }: { target: string; samples: rea
         cursor: { show: true, points: { show: false } },
         scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(10, max * 1.15)] } },
         axes: [
-          { stroke: "#9aa7b8", grid: { stroke: "#2a3342", width: 1 }, ticks: { show: false }, size: 24 },
-          { stroke: "#9aa7b8", grid: { stroke: "#2a3342", width: 1 }, ticks: { show: false }, size: 44, values: (_u, vals) => vals.map((v) => `${v} ms`) },
+          { stroke: "#a8b3c2", grid: { stroke: "#2a3342", width: 1 }, ticks: { show: false }, size: 28, values: (_u, vals, _i, _space, incr) => vals.map((v) => (incr < 60 ? tickS : tick).format(new Date(v * 1000))) },
+          { stroke: "#a8b3c2", grid: { stroke: "#2a3342", width: 1 }, ticks: { show: false }, size: 62, values: (_u, vals) => vals.map((v) => fmtMs(v)) },
         ],
         series: [
           {},

@@ -32,7 +32,7 @@ export function RoutingPanel() {
       <h2 id="routing-h">Routing</h2>
       {status?.manager.pinned_to_cloud === true && (
         <p class="banner warn" role="status" data-testid="pinned-banner">
-          <span aria-hidden="true">📌</span> Traffic is pinned to cloud providers. Exo nodes get no requests until unpinned.
+          <span aria-hidden="true">⚑</span> Traffic is pinned to cloud providers. Exo nodes get no requests until unpinned.
         </p>
       )}
       <p class={`route tone-${r.tone}`} data-testid="routing-now">

@@ -26,7 +26,7 @@ export function statusMeta(s: TargetStatus): StatusMeta {
     case "misconfigured":
       return { label: "Misconfigured", icon: "⚠", tone: "bad" };
     case "maintenance":
-      return { label: "Maintenance", icon: "⏸", tone: "info" };
+      return { label: "Maintenance", icon: "‖", tone: "info" };
     case "unknown":
       return { label: "Unknown", icon: "?", tone: "muted" };
     default:

@@ -24,9 +24,9 @@ export function TargetCard({ t }: { t: TargetStatusDoc }) {
         </span>
       </header>
       <div class="badges">
-        {t.drained && <span class="badge" data-testid="badge-drained">⛔ drained</span>}
-        {t.status === "maintenance" && <span class="badge">⏸ maintenance</span>}
-        {!t.enabled && <span class="badge">○ disabled</span>}
+        {t.drained && <span class="badge" data-testid="badge-drained"><span aria-hidden="true">⊘</span> drained</span>}
+        {t.status === "maintenance" && <span class="badge"><span aria-hidden="true">‖</span> maintenance</span>}
+        {!t.enabled && <span class="badge"><span aria-hidden="true">○</span> disabled</span>}
         <span class="badge subtle">priority {t.priority}</span>
       </div>
       <p class="url" title={t.url}>{t.url}</p>
