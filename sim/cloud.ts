@@ -4,13 +4,15 @@
  * `stream_options.include_usage`), `/v1/completions`, `/v1/embeddings`, Bearer keys
  * with per-key counters, and per-key rate limits and revocations for key-rotation tests.
  */
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import { z } from "zod";
 import { type CloudConfig, CloudConfigSchema } from "./config.ts";
 import { assertNever, parseFault } from "./faults.ts";
 import { SseWriter, isOpen, parseJson, sendJson, sleepUnlessClosed } from "./http-io.ts";
 import { ChatMessage, type Reply, planChatReply, planReply, tokenDelayMs, usage, words } from "./reply.ts";
+import { embed } from "./embedding.ts";
+import { openAiError } from "./openai-errors.ts";
 import { type SimRequest, SimServer } from "./sim-server.ts";
 import type { ChaosOutcome, SimState, Simulator } from "./simulator.ts";
 
@@ -43,27 +45,6 @@ const EmbeddingBody = z
     dimensions: z.number().int().min(1).max(4096).optional(),
   })
   .loose();
-
-const ERROR_TYPES: Record<number, string> = {
-  400: "invalid_request_error", 401: "invalid_request_error", 403: "permission_error", 404: "invalid_request_error",
-  409: "conflict_error", 422: "invalid_request_error", 429: "requests", 500: "server_error", 502: "server_error",
-  503: "server_error", 504: "server_error",
-};
-
-function openAiError(res: ServerResponse, status: number, message: string, code: string | null, param: string | null = null, headers: Record<string, string> = {}): void {
-  sendJson(res, status, { error: { message, type: ERROR_TYPES[status] ?? "api_error", param, code } }, headers);
-}
-
-/** Deterministic unit vector from the text, so equal inputs embed equally. */
-export function embed(text: string, dimensions: number): number[] {
-  const out: number[] = [];
-  for (let block = 0; out.length < dimensions; block++) {
-    const digest = createHash("sha256").update(`${block}:${text}`).digest();
-    for (let i = 0; i + 1 < digest.length && out.length < dimensions; i += 2) out.push((digest.readUInt16LE(i) / 65_535) * 2 - 1);
-  }
-  const norm = Math.hypot(...out) || 1;
-  return out.map((v) => v / norm);
-}
 
 export class CloudSim implements Simulator {
   readonly kind = "cloud";

@@ -2,6 +2,7 @@
  * The Exo simulator's API surface over real sockets: routes, JSON shapes, and the exact
  * SSE framing of v1 and legacy chat completions.
  */
+import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SimCluster, spawnCluster } from "./spawn.ts";
 import { EXO_MODEL, chatBody, dataFrames, raw } from "./test-support.ts";
@@ -139,6 +140,26 @@ describe("exo v1 chat", () => {
     const notJson = await raw(v1, "/v1/chat/completions", { body: "{nope" });
     expect(notJson.status).toBe(422);
     expect(JSON.parse(notJson.body)).toMatchObject({ detail: [{ type: "json_invalid" }] });
+  });
+});
+
+describe("exo v1 with the openai SDK (Exo ignores the key)", () => {
+  it("streams through keep-alive and generation_stats comments, and completes without streaming", async () => {
+    const client = new OpenAI({ apiKey: "unused", baseURL: `${v1}/v1`, maxRetries: 0, timeout: 5_000 });
+    const stream = await client.chat.completions.create({ model: EXO_MODEL, messages: [{ role: "user", content: "sdk over exo" }], stream: true });
+    let text = "";
+    let usage: OpenAI.CompletionUsage | null | undefined = null;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta.content ?? "";
+      if (chunk.usage) usage = chunk.usage;
+    }
+    expect(text).toBe("sdk over exo");
+    expect(usage).toMatchObject({ prompt_tokens: 3, completion_tokens: 3 });
+    const res = await client.chat.completions.create({ model: EXO_MODEL, messages: [{ role: "user", content: "plain" }] });
+    expect(res.choices[0]?.message.content).toBe("plain");
+    await expect(client.chat.completions.create({ model: "unplaced/model", messages: [{ role: "user", content: "x" }] })).rejects.toBeInstanceOf(
+      OpenAI.NotFoundError,
+    );
   });
 });
 

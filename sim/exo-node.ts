@@ -5,39 +5,16 @@
  * Exo's framing, asynchronous instance placement, and runtime faults.
  */
 import { randomUUID } from "node:crypto";
-import type { ServerResponse } from "node:http";
 import { z } from "zod";
 import { type ExoNodeConfig, ExoNodeConfigSchema } from "./config.ts";
 import { ChatRequest, completeLegacy, completeV1, streamLegacy, streamV1, type ExoChatContext } from "./exo-chat.ts";
+import { REASONS, exoError, validationError } from "./exo-errors.ts";
 import { ExoClusterState, lookupPath, modelCard, newNodeId } from "./exo-state.ts";
 import { sendEdgeStatus } from "./edge-pages.ts";
 import { assertNever, parseFault } from "./faults.ts";
 import { SseWriter, parseJson, sendJson, sendText, sleepUnlessClosed } from "./http-io.ts";
 import { type SimRequest, SimServer } from "./sim-server.ts";
 import type { ChaosOutcome, SimState, Simulator } from "./simulator.ts";
-
-const REASONS: Record<number, string> = {
-  400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 408: "Request Timeout", 409: "Conflict",
-  422: "Unprocessable Entity", 429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway",
-  503: "Service Unavailable", 504: "Gateway Timeout",
-};
-
-/** Exo's HTTPException envelope: `type` is the reason phrase, `code` an int. */
-export function exoError(res: ServerResponse, status: number, message: string): void {
-  sendJson(res, status, { error: { message, type: REASONS[status] ?? "Error", param: null, code: status } });
-}
-
-/** FastAPI's default 422 for request validation. */
-function validationError(res: ServerResponse, raw: unknown, issues: z.core.$ZodIssue[], where: "body" | "query"): void {
-  const detail = issues.map((issue) => {
-    const path = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p));
-    const missing = issue.code === "invalid_type" && lookupPath(raw, path.map(String)) === undefined;
-    return missing
-      ? { type: "missing", loc: [where, ...path], msg: "Field required", input: raw }
-      : { type: issue.code, loc: [where, ...path], msg: issue.message, input: lookupPath(raw, path.map(String)) ?? null };
-  });
-  sendJson(res, 422, { detail });
-}
 
 const DASHBOARD = `<!doctype html><html><head><meta charset="utf-8"><title>EXO</title></head><body><div id="app">EXO dashboard</div></body></html>\n`;
 
