@@ -29,6 +29,7 @@ export default defineConfig({
             CLOUD_A_API_KEYS: `${TEST_CLOUD_KEY},sk-monitor-test-cloud-key-2`,
             EXO_ACCESS_ID: TEST_ACCESS.clientId,
             EXO_ACCESS_SECRET: TEST_ACCESS.clientSecret,
+            MONITOR_MEASURE: process.env["MONITOR_MEASURE"] ?? "0",
           },
         },
       };

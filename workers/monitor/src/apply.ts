@@ -3,7 +3,7 @@
  * transaction: the state machine decides, recovery planning follows every status
  * change, and everything lands in the same Tx so it is committed and broadcast together.
  */
-import { effectivePolicy } from "@exo-bridge/core/config/target";
+import { effectivePolicy, effectivePriority } from "@exo-bridge/core/config/target";
 import { transition } from "@exo-bridge/core/health/machine";
 import { planRecovery } from "@exo-bridge/core/health/recovery";
 import type { ProbeResult, TargetStatus } from "@exo-bridge/core/health/types";
@@ -53,7 +53,13 @@ export function applyResults(
       autoRecovery: meta.autoRecovery,
       alternatives: fleet
         .filter((t) => t.config.name !== change.name && t.config.enabled)
-        .map((t) => ({ name: t.config.name, kind: t.config.kind, status: t.health.status, drained: t.drained })),
+        .map((t) => ({
+          name: t.config.name,
+          kind: t.config.kind,
+          status: t.health.status,
+          drained: t.drained,
+          priority: effectivePriority(t.config),
+        })),
     });
     for (const action of plan.actions) tx.recovery(action);
     for (const ev of plan.events) tx.event(ev);

@@ -48,13 +48,13 @@ export class HealthHub extends DurableObject<Env> implements HubCore {
 
   #seed(): void {
     this.write((tx, meta) => {
+      if (meta.startedAt === null) {
+        meta.startedAt = tx.now;
+        tx.event(draft("manager_started", null, "monitor started"));
+      }
       const error = seedTargets(tx, this.config.targetsJson, meta.seedError);
       meta.seedError = error;
       if (error === null) meta.seeded = true;
-      if (meta.startedAt === null) {
-        meta.startedAt = tx.now;
-        tx.event(draft("manager_started", null, "monitor started", { targets: listTargets(tx.sql).length }));
-      }
     });
   }
 

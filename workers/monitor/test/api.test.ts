@@ -15,7 +15,7 @@ function errorOf(json: unknown): { type: string; code: string | null; param: str
 
 describe("admin API", () => {
   it("needs the bearer token (timing-safe compare) and uses the one envelope", async () => {
-    const hub = freshHub();
+    const hub = await freshHub();
     for (const token of [null, "wrong", "test-admin-token-x"]) {
       const res = await api(hub, "GET", "/api/status", { token });
       expect(res.status).toBe(401);
@@ -28,7 +28,7 @@ describe("admin API", () => {
   });
 
   it("refuses to run open in production without ADMIN_TOKEN (503)", async () => {
-    const hub = freshHub();
+    const hub = await freshHub();
     const res = await runInDurableObject(hub, async (_i, state) => {
       const bare = { ...env, EXO_BRIDGE_ENV: "production", ADMIN_TOKEN: undefined } as unknown as Env;
       const open = new HealthHub(state, bare);
@@ -39,7 +39,7 @@ describe("admin API", () => {
   });
 
   it("adds, patches, drains, puts in maintenance and removes a target, each with an event", async () => {
-    const hub = freshHub();
+    const hub = await freshHub();
     const created = await api(hub, "POST", "/api/targets", { body: { ...good, url: "http://127.0.0.1:9/" } });
     expect(created.status).toBe(201);
     expect((created.json as { target: { url: string } }).target.url).toBe("http://127.0.0.1:9");
@@ -67,7 +67,7 @@ describe("admin API", () => {
     ["wrong content type", { raw: JSON.stringify(good), contentType: "text/plain" }, 415, "unsupported_media_type"],
     ["huge body", { raw: JSON.stringify({ ...good, models: { a: "x".repeat(70_000) } }) }, 413, "body_too_large"],
   ])("POST /api/targets rejects %s", async (_what, opts, code, errCode) => {
-    const hub = freshHub();
+    const hub = await freshHub();
     const before = await sql(hub, "SELECT name FROM targets ORDER BY name");
     const eventsBefore = (await events(hub)).length;
     const res = await api(hub, "POST", "/api/targets", opts);
@@ -86,7 +86,7 @@ describe("admin API", () => {
     ["GET", "/api/events?target=exo_zz", undefined],
     ["GET", "/api/checks?target=exo_zz", undefined],
   ])("%s %s on an unknown target is 404", async (method, path, body) => {
-    const res = await api(freshHub(), method, path, body === undefined ? {} : { body });
+    const res = await api(await freshHub(), method, path, body === undefined ? {} : { body });
     expect(res.status).toBe(404);
     expect(errorOf(res.json).code).toBe("target_not_found");
   });
@@ -108,7 +108,7 @@ describe("admin API", () => {
     ["GET", "/api/checks?since=-5", undefined],
     ["GET", "/api/usage?since=soon", undefined],
   ])("%s %s is a 400", async (method, path, body) => {
-    const hub = freshHub();
+    const hub = await freshHub();
     const res = await api(hub, method, path, body === undefined ? {} : { body });
     expect(res.status).toBe(400);
     expect(errorOf(res.json).type).toBe("invalid_request_error");
@@ -117,7 +117,7 @@ describe("admin API", () => {
   });
 
   it("switches auto-recovery and the cloud pin, reported in status and the routing snapshot", async () => {
-    const hub = freshHub();
+    const hub = await freshHub();
     expect((await api(hub, "POST", "/api/auto-recovery", { body: { enabled: false } })).json).toEqual({ auto_recovery: false });
     expect((await api(hub, "POST", "/api/routing/pin", { body: { pinned: true } })).json).toEqual({ pinned_to_cloud: true });
     const snap = await hub.routingSnapshot();
@@ -127,7 +127,7 @@ describe("admin API", () => {
   });
 
   it("GET /api/events pages by id and by ISO time, oldest first", async () => {
-    const hub = freshHub();
+    const hub = await freshHub();
     const all = await events(hub);
     expect(all.length).toBeGreaterThanOrEqual(6);
     const firstId = all[0]?.id ?? 0;

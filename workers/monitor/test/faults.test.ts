@@ -28,7 +28,7 @@ describe("faults", () => {
   });
 
   it("down: refused, degraded → failing → offline; up: recovering → healthy with a recovery event", async () => {
-    const hub = freshHub();
+    const hub = await freshHub();
     await healthy(hub, "exo_a");
     await chaos("exo_a", "down");
     expect(await path(hub, "exo_a", 3)).toEqual({ classes: ["refused", "refused", "refused"], statuses: ["degraded", "failing", "offline"] });
@@ -43,7 +43,7 @@ describe("faults", () => {
   });
 
   it("hang: timeout within the probe's deadline", async () => {
-    const hub = freshHub();
+    const hub = await freshHub();
     await healthy(hub, "exo_a");
     await chaos("exo_a", "hang");
     const started = Date.now();
@@ -53,7 +53,7 @@ describe("faults", () => {
   });
 
   it("slow: one slow sample is noise, two make the target degraded, a fast one heals it", async () => {
-    const hub = freshHub();
+    const hub = await freshHub();
     await healthy(hub, "exo_a");
     await chaos("exo_a", "slow", 400);
     expect((await path(hub, "exo_a", 2)).statuses).toEqual(["healthy", "degraded"]);
@@ -65,7 +65,7 @@ describe("faults", () => {
     ["502", "origin_down"],
     ["530", "tunnel_down"],
   ])("http %s: %s", async (code, cls) => {
-    const hub = freshHub();
+    const hub = await freshHub();
     await healthy(hub, "exo_a");
     await chaos("exo_a", "http", code);
     const p = await path(hub, "exo_a", 3);
@@ -74,7 +74,7 @@ describe("faults", () => {
   });
 
   it.each([["http", "403"], ["redirect", "myteam"]])("Access refusal (%s): access_denied → misconfigured, not an outage", async (fault, arg) => {
-    const hub = freshHub();
+    const hub = await freshHub();
     await healthy(hub, "exo_a");
     await chaos("exo_a", fault, arg);
     const p = await path(hub, "exo_a", 3);
@@ -84,7 +84,7 @@ describe("faults", () => {
   });
 
   it("cut stream: the synthetic completion reports stream_cut", async () => {
-    const hub = freshHub();
+    const hub = await freshHub();
     await healthy(hub, "exo_b");
     await chaos("exo_b", "cut-stream", 0);
     await makeDue(hub);
@@ -94,7 +94,7 @@ describe("faults", () => {
   });
 
   it("error frame: the synthetic completion reports stream_error", async () => {
-    const hub = freshHub();
+    const hub = await freshHub();
     await healthy(hub, "exo_b");
     await chaos("exo_b", "error-frame", 0, "runner crashed");
     await makeDue(hub);
@@ -104,7 +104,7 @@ describe("faults", () => {
   });
 
   it("synthetic TTFT beyond budget is a timeout; within budget it is ok and measured", async () => {
-    const hub = freshHub();
+    const hub = await freshHub();
     await makeDue(hub);
     const ok = await check(hub, "exo_b");
     expect(ok.classification).toBe("ok");
@@ -120,7 +120,7 @@ describe("faults", () => {
   });
 
   it("restart: a new node id is a target_restarted event, not a failure", async () => {
-    const hub = freshHub();
+    const hub = await freshHub();
     await healthy(hub, "exo_a");
     const before = (await status(hub)).targets["exo_a"]?.node_id;
     await chaos("exo_a", "restart", 50);
@@ -134,7 +134,7 @@ describe("faults", () => {
   });
 
   it("no instance: no_instance, then the model is re-placed through Exo's API", async () => {
-    const hub = freshHub();
+    const hub = await freshHub();
     await healthy(hub, "exo_a");
     await chaos("exo_a", "no-instance");
     const r = await check(hub, "exo_a");
@@ -149,7 +149,7 @@ describe("faults", () => {
   });
 
   it("no instance with auto-recovery off: nothing is re-placed", async () => {
-    const hub = freshHub();
+    const hub = await freshHub();
     await healthy(hub, "exo_a");
     expect((await api(hub, "POST", "/api/auto-recovery", { body: { enabled: false } })).status).toBe(200);
     await chaos("exo_a", "no-instance");
@@ -160,7 +160,7 @@ describe("faults", () => {
   });
 
   it("flap: both answers are seen, and damping keeps status changes well below the probe count", async () => {
-    const hub = freshHub();
+    const hub = await freshHub();
     await healthy(hub, "exo_a");
     await chaos("exo_a", "flap", 250, "refused");
     const classes = new Set<string>();
@@ -174,19 +174,19 @@ describe("faults", () => {
   });
 
   it("legacy Exo is probed on /healthcheck", async () => {
-    const hub = freshHub();
+    const hub = await freshHub();
     const r = await check(hub, "exo_legacy");
     expect(r.classification).toBe("ok");
     expect(r.status).toBe("healthy");
   });
 
   it("Access service token from secrets is sent (the node refuses requests without it)", async () => {
-    const hub = freshHub();
+    const hub = await freshHub();
     expect((await check(hub, "exo_access")).classification).toBe("ok");
   });
 
   it("cloud: /v1/models with the first key; a rate-limited key is rate_limited", async () => {
-    const hub = freshHub();
+    const hub = await freshHub();
     expect((await check(hub, "cloud_a")).status).toBe("healthy");
     await chaos("cloud_a", "rate-limit-key", TEST_CLOUD_KEY);
     expect((await check(hub, "cloud_a")).classification).toBe("rate_limited");

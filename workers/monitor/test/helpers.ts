@@ -10,11 +10,26 @@ export function controlUrl(): string {
   return TestEnv.parse(env).SIM_CONTROL_URL;
 }
 
-/** A hub of its own (own storage), seeded from TARGETS like the real one. */
-export function freshHub() {
+function newStub() {
   return env.HUB.get(env.HUB.idFromName(`test-${crypto.randomUUID()}`));
 }
-export type Hub = ReturnType<typeof freshHub>;
+export type Hub = ReturnType<typeof newStub>;
+
+
+/**
+ * A hub of its own (own storage), seeded from TARGETS like the real one, but
+ * quiet: its schedule is pushed out so that no real alarm fires mid-test. Tests
+ * drive rounds with forced checks, or `makeDue` + `runDurableObjectAlarm`.
+ */
+export async function freshHub(): Promise<Hub> {
+  const hub = newStub();
+  const far = Date.now() + 30 * 86_400_000;
+  await runInDurableObject(hub, async (_instance, state) => {
+    state.storage.sql.exec("UPDATE targets SET next_check = ?", far);
+    await state.storage.setAlarm(far);
+  });
+  return hub;
+}
 
 export async function api(
   hub: Hub,

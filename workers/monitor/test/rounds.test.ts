@@ -17,7 +17,7 @@ describe("rounds", () => {
   });
 
   it("first start seeds TARGETS with manager_started and target_added events, and arms the alarm", async () => {
-    const hub = freshHub();
+    const hub = await freshHub();
     const evs = await events(hub);
     expect(evs[0]?.type).toBe("manager_started");
     expect(evs.filter((e) => e.type === "target_added").map((e) => e.target)).toEqual(NAMES);
@@ -26,7 +26,7 @@ describe("rounds", () => {
   });
 
   it("an alarm round probes every due target once and re-arms for the next due time", async () => {
-    const hub = freshHub();
+    const hub = await freshHub();
     await makeDue(hub);
     expect(await runDurableObjectAlarm(hub)).toBe(true);
     const s = await status(hub);
@@ -44,7 +44,7 @@ describe("rounds", () => {
   });
 
   it("the alarm and a cron tick racing for the same due time probe each target once", async () => {
-    const hub = freshHub();
+    const hub = await freshHub();
     await makeDue(hub);
     await Promise.all([runDurableObjectAlarm(hub), hub.cronTick(), hub.cronTick()]);
     const s = await status(hub);
@@ -65,7 +65,7 @@ describe("rounds", () => {
   });
 
   it("a stopped manager does not probe and has no alarm; starting it again resumes", async () => {
-    const hub = freshHub();
+    const hub = await freshHub();
     expect((await api(hub, "POST", "/api/manager/stop")).json).toEqual({ running: false });
     await makeDue(hub);
     await hub.cronTick();
@@ -79,9 +79,14 @@ describe("rounds", () => {
   });
 
   it("eviction mid-life keeps state, events and the schedule", async () => {
-    const hub = freshHub();
+    const hub = await freshHub();
     await makeDue(hub);
     await runDurableObjectAlarm(hub);
+    // Push the schedule out so that no real alarm lands between the two reads.
+    await runInDurableObject(hub, async (_i, state) => {
+      state.storage.sql.exec("UPDATE targets SET next_check = next_check + 3600000");
+      await state.storage.setAlarm(Date.now() + 3_600_000);
+    });
     const before = await status(hub);
     const schedule = await sql<{ name: string; next_check: number }>(hub, "SELECT name, next_check FROM targets ORDER BY name");
     const alarmBefore = await runInDurableObject(hub, (_i, state) => state.storage.getAlarm());

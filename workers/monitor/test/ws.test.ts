@@ -44,7 +44,7 @@ async function connect(hub: Hub): Promise<Client> {
 describe("live events", () => {
   it("hello gets a snapshot, then events, recovery and rounds are pushed as committed", async () => {
     await resetSim();
-    const hub = freshHub();
+    const hub = await freshHub();
     const c = await connect(hub);
     c.ws.send(JSON.stringify({ type: "hello", token: TOKEN }));
     const snap = await c.next();
@@ -64,7 +64,7 @@ describe("live events", () => {
   });
 
   it("resume with since: exactly the missed events, no gaps or duplicates, across hibernation", async () => {
-    const hub = freshHub();
+    const hub = await freshHub();
     const seen = await events(hub);
     const lastSeen = seen[1]?.id ?? 0;
     await api(hub, "POST", "/api/routing/pin", { body: { pinned: true } });
@@ -86,7 +86,7 @@ describe("live events", () => {
   });
 
   it("garbage gets an error and the socket stays usable; unauthenticated sockets get no pushes", async () => {
-    const hub = freshHub();
+    const hub = await freshHub();
     const c = await connect(hub);
     c.ws.send("{not json");
     expect(await c.next()).toMatchObject({ type: "error", code: "invalid_json" });
@@ -101,13 +101,13 @@ describe("live events", () => {
   });
 
   it("a wrong token closes the socket with 4401", async () => {
-    const c = await connect(freshHub());
+    const c = await connect(await freshHub());
     c.ws.send(JSON.stringify({ type: "hello", token: "nope" }));
     expect((await c.closed).code).toBe(4401);
   });
 
   it("a snapshot for a client whose events were pruned says truncated", async () => {
-    const hub = freshHub();
+    const hub = await freshHub();
     await api(hub, "POST", "/api/routing/pin", { body: { pinned: true } });
     const all = await events(hub);
     const first = all[0]?.id ?? 0;

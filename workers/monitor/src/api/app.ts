@@ -42,6 +42,11 @@ function targetName(hub: HubCore, raw: string): string {
   return raw;
 }
 
+function knownOrHistoric(hub: HubCore, raw: string): string {
+  if (TARGET_NAME.test(raw) && hub.sql.exec("SELECT 1 FROM events WHERE target = ? LIMIT 1", raw).toArray().length > 0) return raw;
+  return targetName(hub, raw);
+}
+
 export function createAdminApp(hub: HubCore) {
   const app = new Hono();
 
@@ -129,7 +134,8 @@ export function createAdminApp(hub: HubCore) {
         .strict(),
       c.req.query(),
     );
-    const target = q.target === undefined ? undefined : targetName(hub, q.target);
+    // A removed target's history stays queryable: only a name never seen is unknown.
+    const target = q.target === undefined ? undefined : knownOrHistoric(hub, q.target);
     let afterId: number | undefined;
     let sinceTs: string | undefined;
     if (q.since !== undefined) {

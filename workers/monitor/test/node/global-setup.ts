@@ -19,17 +19,27 @@ declare module "vitest" {
 
 let cluster: SimCluster | null = null;
 
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  cluster = await spawnCluster({
-    control: { port: SIM_PORTS.control },
+function clusterConfig(ports: Record<keyof typeof SIM_PORTS, number>) {
+  return {
+    control: { port: ports.control },
     nodes: [
-      { name: "exo_a", kind: "exo", port: SIM_PORTS.exoA, placementDelayMs: 100, keepAliveMs: 200 },
-      { name: "exo_b", kind: "exo", port: SIM_PORTS.exoB, keepAliveMs: 200 },
-      { name: "exo_legacy", kind: "exo", port: SIM_PORTS.exoLegacy, api: "legacy", keepAliveMs: 200 },
-      { name: "exo_access", kind: "exo", port: SIM_PORTS.exoAccess, keepAliveMs: 200, access: TEST_ACCESS },
-      { name: "cloud_a", kind: "cloud", port: SIM_PORTS.cloud, keys: [TEST_CLOUD_KEY] },
+      { name: "exo_a", kind: "exo" as const, port: ports.exoA, placementDelayMs: 100, keepAliveMs: 200 },
+      { name: "exo_b", kind: "exo" as const, port: ports.exoB, keepAliveMs: 200 },
+      { name: "exo_legacy", kind: "exo" as const, port: ports.exoLegacy, api: "legacy" as const, keepAliveMs: 200 },
+      { name: "exo_access", kind: "exo" as const, port: ports.exoAccess, keepAliveMs: 200, access: TEST_ACCESS },
+      { name: "cloud_a", kind: "cloud" as const, port: ports.cloud, keys: [TEST_CLOUD_KEY] },
     ],
-  });
+  };
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  try {
+    cluster = await spawnCluster(clusterConfig(SIM_PORTS));
+  } catch (err) {
+    // Another run (a parallel `npm test`) holds the usual ports: take free ones instead.
+    if (!(err instanceof Error) || !err.message.includes("EADDRINUSE")) throw err;
+    cluster = await spawnCluster(clusterConfig({ control: 0, exoA: 0, exoB: 0, exoLegacy: 0, exoAccess: 0, cloud: 0 }));
+  }
   project.provide("simControlUrl", cluster.controlUrl);
   project.provide("simUrls", Object.fromEntries(cluster.targets.map((t) => [t.name, t.url])));
   return async () => {
