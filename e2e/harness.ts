@@ -86,7 +86,7 @@ export function caseReport(
 ): CaseReport {
   const s = summarise(outcomes);
   const present = new Set(events.map((e) => `${e.type}${e.target === null ? "" : `:${e.target}`}`));
-  const types = new Set(events.map((e) => e.type));
+  const types = new Set<string>(events.map((e) => e.type));
   return {
     ...base,
     sent: s.sent,

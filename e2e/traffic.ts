@@ -46,7 +46,10 @@ export class Traffic {
   private seq = 0;
   private workers: Promise<void>[] = [];
 
-  constructor(private readonly options: TrafficOptions) {
+  private readonly options: TrafficOptions;
+
+  constructor(options: TrafficOptions) {
+    this.options = options;
     this.client = new OpenAI({ baseURL: options.baseURL, apiKey: options.apiKey, maxRetries: 0, timeout: 60_000 });
   }
 
