@@ -80,6 +80,14 @@ describe("control API", () => {
     expect((await raw(sim.url("cloud"), "/v1/models")).status).toBe(401);
   });
 
+  it("'all' applies a kind-specific fault to the simulators that know it", async () => {
+    const applied = await sim.chaos("all", "election", 100);
+    const faults = "targets" in applied ? Object.values(applied.targets).map((t) => [t.name, t.faults.electionMs]) : [];
+    expect(faults).toEqual([["exo_a", 100], ["exo_b", 100], ["cloud", 0]]);
+    await expect(sim.chaos("all", "explode")).rejects.toThrow(/400: no simulator knows the fault 'explode'/);
+    await sim.reset();
+  });
+
   it("a fault on one exo node leaves the other alone", async () => {
     await sim.chaos("exo_a", "down");
     expect(await tcpProbe(57470)).toBe("ECONNREFUSED");

@@ -4,6 +4,7 @@
  */
 import { createServer, type Server } from "node:http";
 import { z } from "zod";
+import { FAULTS_BY_KIND } from "./faults.ts";
 import { parseJson, readBody, sendJson } from "./http-io.ts";
 import { HOST } from "./sim-server.ts";
 import type { SimState, Simulator } from "./simulator.ts";
@@ -28,7 +29,9 @@ async function chaos(sims: readonly Simulator[], raw: unknown): Promise<{ status
   const parsed = ChaosBody.safeParse(raw);
   if (!parsed.success) return { status: 400, body: { error: `bad chaos request: ${z.prettifyError(parsed.error)}` } };
   const { target, fault, args } = parsed.data;
-  const chosen = target === "all" ? sims : sims.filter((s) => s.name === target);
+  // `all` means every simulator that knows the fault (`all election 3000` hits the Exo nodes only).
+  const chosen = target === "all" ? sims.filter((s) => FAULTS_BY_KIND[s.kind].some((f) => f === fault)) : sims.filter((s) => s.name === target);
+  if (target === "all" && chosen.length === 0) return { status: 400, body: { error: `no simulator knows the fault '${fault}'` } };
   if (chosen.length === 0) {
     return { status: 404, body: { error: `unknown target '${target}'; known: ${[...sims.map((s) => s.name), "all"].join(", ")}` } };
   }

@@ -146,8 +146,10 @@ export class SimServer {
 
   /** Brings the listener in line with the faults; transitions run one at a time. */
   private reconcile(): Promise<void> {
-    this.transition = this.transition.then(() => this.applyListening());
-    return this.transition;
+    // A failed transition (port taken on `up`) must not wedge the ones after it.
+    const next = this.transition.catch(() => undefined).then(() => this.applyListening());
+    this.transition = next;
+    return next;
   }
 
   private async applyListening(): Promise<void> {
@@ -193,7 +195,15 @@ export class SimServer {
 
   private setFlapTimer(periodMs: number | null): void {
     if (this.flapTimer !== null) clearInterval(this.flapTimer);
-    this.flapTimer = periodMs === null ? null : setInterval(() => void this.reconcile(), periodMs);
+    if (periodMs === null) {
+      this.flapTimer = null;
+      return;
+    }
+    this.flapTimer = setInterval(() => {
+      this.reconcile().catch((err: unknown) => {
+        process.stderr.write(`${this.name}: flap: ${err instanceof Error ? err.message : String(err)}\n`);
+      });
+    }, periodMs);
   }
 
   private releaseHung(): void {
