@@ -29,13 +29,18 @@ export class PenaltyBox {
 
   /** When the penalty ends, or null if there is none now. */
   untilOf(target: string, now: number): number | null {
+    return this.get(target, now)?.until ?? null;
+  }
+
+  /** The penalty in force now, if any. */
+  get(target: string, now: number): Penalty | null {
     const p = this.#entries.get(target);
     if (p === undefined) return null;
     if (p.until <= now) {
       this.#entries.delete(target);
       return null;
     }
-    return p.until;
+    return p;
   }
 
   /** Penalties in force, for /healthz. */

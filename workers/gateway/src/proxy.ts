@@ -43,13 +43,14 @@ export async function proxy(p: ProxyContext): Promise<Response> {
 
   for (const target of selection.candidates) {
     if (attempts >= p.config.maxAttempts) break;
-    // A target that asked us to wait (Retry-After) is tried only if the wait is short.
-    const until = penalties.untilOf(target.name, Date.now());
-    if (until !== null) {
-      const wait = until - Date.now();
+    // A target that asked us to wait (429 + Retry-After) is tried only if the wait is short;
+    // one that merely failed recently is tried at once, as a last resort.
+    const penalty = penalties.get(target.name, Date.now());
+    if (penalty !== null && penalty.reason === "rate_limited") {
+      const wait = penalty.until - Date.now();
       if (wait > p.config.maxRetryWaitMs) {
-        skipped.push(`${target.name}: cooling down`);
-        noteRetry(until);
+        skipped.push(`${target.name}: rate-limited`);
+        noteRetry(penalty.until);
         continue;
       }
       await scheduler.wait(wait);
@@ -80,7 +81,8 @@ export async function proxy(p: ProxyContext): Promise<Response> {
       const f = outcome.failure;
       failures.push(f);
       if (f.key !== undefined) {
-        handleKeyFailure(p, target, f, f.key);
+        const keyUntil = handleKeyFailure(p, target, f, f.key);
+        if (keyUntil !== null) noteRetry(keyUntil);
         continue;
       }
       if (f.healthSignal) {
@@ -95,7 +97,7 @@ export async function proxy(p: ProxyContext): Promise<Response> {
       break;
     }
   }
-  throw exhausted(p, selection.candidates.length, selection.excluded, failures, skipped, soonestRetry, cloudBlocked);
+  throw exhausted(p, selection.excluded, failures, skipped, soonestRetry, cloudBlocked);
 }
 
 async function pickKey(p: ProxyContext, target: RoutingTarget, skipped: string[], noteRetry: (at: number) => void): Promise<PickedKey | null | "skip"> {
@@ -114,7 +116,8 @@ async function pickKey(p: ProxyContext, target: RoutingTarget, skipped: string[]
   }
 }
 
-function handleKeyFailure(p: ProxyContext, target: RoutingTarget, f: AttemptFailure, k: NonNullable<AttemptFailure["key"]>): void {
+/** Cools down or disables the key; returns when a cooled key is usable again. */
+function handleKeyFailure(p: ProxyContext, target: RoutingTarget, f: AttemptFailure, k: NonNullable<AttemptFailure["key"]>): number | null {
   const now = Date.now();
   const label = `key ${k.key.position} of ${k.key.count}`;
   if (k.action === "disable") {
@@ -123,7 +126,7 @@ function handleKeyFailure(p: ProxyContext, target: RoutingTarget, f: AttemptFail
       { at: now, type: "provider_key_state", target: target.name, message: `${target.name} rejected ${label} (401): disabled`, data: { key: k.key.position, state: "disabled", secret: k.key.secret } },
       `key:${k.key.secret}:${k.key.position}:disabled`,
     );
-    return;
+    return null;
   }
   const until = now + (f.retryAfterMs ?? p.config.keyCooldownMs);
   providerKeys.cooldown(k.key, until);
@@ -132,11 +135,11 @@ function handleKeyFailure(p: ProxyContext, target: RoutingTarget, f: AttemptFail
     { at: now, type: "provider_key_state", target: target.name, message: `${target.name} rate-limited ${label}: cooling down for ${Math.ceil((until - now) / 1000)} s`, data: { key: k.key.position, state: "cooling", until, secret: k.key.secret } },
     `key:${k.key.secret}:${k.key.position}:cooling`,
   );
+  return until;
 }
 
 function exhausted(
   p: ProxyContext,
-  candidateCount: number,
   excluded: Array<{ name: string; reason: string }>,
   failures: AttemptFailure[],
   skipped: string[],
@@ -145,7 +148,7 @@ function exhausted(
 ): GatewayError {
   const now = Date.now();
   const retryAfter = retryAfterSeconds(Math.min(60_000, Math.max(1_000, (soonestRetry ?? now + DEFAULT_RETRY_AFTER_MS) - now)));
-  if (candidateCount === 0 && cloudBlocked && excluded.some((e) => e.reason === "spend_cap_reached")) {
+  if (cloudBlocked && excluded.some((e) => e.reason === "spend_cap_reached")) {
     reporter.fact({ at: now, type: "spend_cap_reached", target: null, message: `Cloud spending cap of $${p.config.cloudSpendCapUsd ?? 0} reached; cloud requests refused`, data: { costUsd: p.snapshot.spend.costUsd } });
     return new GatewayError(503, "No Exo node is available and the cloud spending cap has been reached.", { code: "spend_cap_reached", headers: { "retry-after": "60" } });
   }

@@ -137,7 +137,7 @@ export async function attemptStream(p: ProxyContext, attempt: Attempt): Promise<
             await send(sseData("[DONE]"));
             succeeded = true;
           } else {
-            await failAfterCommit(failure("stream_cut", "stream ended without [DONE]"));
+            await failAfterCommit(failure("stream_cut", "the upstream closed the stream before it finished"));
           }
           ended = true;
           break;

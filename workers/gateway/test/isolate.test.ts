@@ -1,0 +1,104 @@
+/**
+ * Per-isolate behaviour: the routing snapshot is cached (DO calls ≪ requests),
+ * /healthz reports counters, /api/* (WebSocket included) is forwarded to the
+ * monitor's Durable Object, and a quick overhead measurement against the sim.
+ */
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ALIAS, authed, gw, healthz, postJson, resetWorld } from "./helpers.ts";
+
+beforeAll(async () => {
+  await resetWorld();
+});
+
+describe("routing snapshot cache", () => {
+  it("200 requests make far fewer than 200 snapshot calls to the Durable Object", async () => {
+    const before = await healthz();
+    const started = Date.now();
+    const N = 200;
+    for (let i = 0; i < N; i += 10) {
+      const batch = await Promise.all(
+        Array.from({ length: 10 }, () => postJson("/v1/chat/completions", { model: ALIAS, messages: [{ role: "user", content: "x" }], max_tokens: 2 })),
+      );
+      for (const r of batch) {
+        expect(r.status).toBe(200);
+        await r.body?.cancel();
+      }
+    }
+    const elapsed = Date.now() - started;
+    await scheduler.wait(100);
+    const after = await healthz();
+    const snapshotCalls = after.isolate.snapshot_calls - before.isolate.snapshot_calls;
+    const reportCalls = after.isolate.report_calls - before.isolate.report_calls;
+    expect(after.isolate.requests - before.isolate.requests).toBe(N);
+    // One refresh per staleness window (250 ms in tests) at most, plus slack.
+    expect(snapshotCalls).toBeLessThanOrEqual(Math.ceil(elapsed / 250) + 2);
+    expect(snapshotCalls / N).toBeLessThan(0.2);
+    expect(reportCalls / N).toBeLessThan(0.5);
+    console.log(`DO calls over ${N} requests in ${elapsed} ms: ${snapshotCalls} snapshot, ${reportCalls} report → ${(((snapshotCalls + reportCalls) / N) * 1000).toFixed(0)} per 1,000 requests`);
+  });
+
+  it("/healthz reports ok, counters and the snapshot's age", async () => {
+    const h = await healthz();
+    expect(h.ok).toBe(true);
+    expect(h.snapshot.version).not.toBeNull();
+    expect(h.snapshot.age_ms).toBeGreaterThanOrEqual(0);
+    expect(h.isolate.do_calls).toBe(h.isolate.snapshot_calls + h.isolate.report_calls);
+    expect(JSON.stringify(h)).not.toMatch(/sk-/);
+  });
+});
+
+describe("/api forwarding", () => {
+  it("forwards admin requests unchanged, auth included", async () => {
+    expect((await gw("/api/status")).status).toBe(401);
+    const res = await gw("/api/status", { headers: { authorization: "Bearer test-admin-token" } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toHaveProperty("targets");
+  });
+
+  it("forwards the live-events WebSocket upgrade", async () => {
+    const res = await gw("/api/events/ws", { headers: { upgrade: "websocket" } });
+    expect(res.status).toBe(101);
+    const ws = res.webSocket;
+    expect(ws).not.toBeNull();
+    if (ws === null) return;
+    ws.accept();
+    const first = new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("no snapshot within 5 s")), 5_000);
+      ws.addEventListener("message", (ev) => {
+        clearTimeout(timer);
+        resolve(typeof ev.data === "string" ? ev.data : "");
+      });
+    });
+    ws.send(JSON.stringify({ type: "hello", token: "test-admin-token" }));
+    expect(JSON.parse(await first)).toMatchObject({ type: "snapshot" });
+    ws.close(1000, "done");
+  });
+});
+
+describe("overhead (quick measurement; the benchmark does it properly)", () => {
+  it("adds little latency over calling the Exo simulator directly", async () => {
+    const snap = await (await gw("/api/targets", { headers: { authorization: "Bearer test-admin-token" } })).json() as { targets: Array<{ name: string; url: string }> };
+    const exoUrl = snap.targets.find((t) => t.name === "exo_primary")?.url ?? "";
+    const body = JSON.stringify({ model: "mlx-community/Llama-3.2-1B-Instruct-4bit", messages: [{ role: "user", content: "x" }], max_tokens: 1 });
+    const aliasBody = JSON.stringify({ model: ALIAS, messages: [{ role: "user", content: "x" }], max_tokens: 1 });
+    const direct: number[] = [];
+    const via: number[] = [];
+    for (let i = 0; i < 120; i++) {
+      let t = performance.now();
+      let r = await fetch(`${exoUrl}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body });
+      await r.text();
+      direct.push(performance.now() - t);
+      t = performance.now();
+      r = await gw("/v1/chat/completions", { method: "POST", headers: authed(), body: aliasBody });
+      expect(r.headers.get("x-exo-bridge-upstream")).toBe("exo_primary");
+      await r.text();
+      via.push(performance.now() - t);
+    }
+    const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] ?? NaN;
+    const report = { direct_p50: pct(direct, 0.5), direct_p99: pct(direct, 0.99), gateway_p50: pct(via, 0.5), gateway_p99: pct(via, 0.99) };
+    console.log(`overhead (ms, timer resolution of workerd applies): ${JSON.stringify(report)}; added p50 ${(report.gateway_p50 - report.direct_p50).toFixed(2)} ms`);
+    expect(report.gateway_p50).toBeLessThan(report.direct_p50 + 50);
+    void env;
+  });
+});
