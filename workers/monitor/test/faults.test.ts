@@ -40,6 +40,9 @@ describe("faults", () => {
     expect(types).toContain("target_recovery");
     const changes = evs.filter((e) => e.type === "status_change").map((e) => e.data["to"]);
     expect(changes).toEqual(["healthy", "degraded", "failing", "offline", "recovering", "healthy"]);
+    // Recovery planning ran on both edges of the outage.
+    const actions = ((await api(hub, "GET", "/api/recovery")).json as { actions: { action: string; target: string }[] }).actions;
+    expect(actions.filter((a) => a.target === "exo_a").map((a) => a.action).reverse()).toEqual(["failover", "node_restored"]);
   });
 
   it("hang: timeout within the probe's deadline", async () => {
