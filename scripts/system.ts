@@ -175,12 +175,21 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
     NO_COLOR: "1",
   };
   const wrangler = join(ROOT, "node_modules/wrangler/bin/wrangler.js");
-  const common = ["--env-file", envPath, "--ip", "127.0.0.1", "--persist-to", persist, "--show-interactive-dev-session=false"];
-  const monitorArgs = [wrangler, "dev", "-c", "workers/monitor/wrangler.toml", "--port", String(monitorPort), "--inspector-port", String(base + 74), ...common];
+  // Each workerd gets its own storage folder: two runtimes on one folder lock each other's SQLite files.
+  const common = (who: string): string[] => [
+    "--env-file",
+    envPath,
+    "--ip",
+    "127.0.0.1",
+    "--persist-to",
+    join(persist, who),
+    "--show-interactive-dev-session=false",
+  ];
+  const monitorArgs = [wrangler, "dev", "-c", "workers/monitor/wrangler.toml", "--port", String(monitorPort), "--inspector-port", String(base + 74), ...common("monitor")];
   let monitor = run(process.execPath, monitorArgs, env, verbose);
   const gateway = run(
     process.execPath,
-    [wrangler, "dev", "-c", "wrangler.toml", "--port", String(gatewayPort), "--inspector-port", String(base + 75), ...common],
+    [wrangler, "dev", "-c", "wrangler.toml", "--port", String(gatewayPort), "--inspector-port", String(base + 75), ...common("gateway")],
     env,
     verbose,
   );
