@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type SimCluster, spawnCluster } from "./spawn.ts";
 import { dataFrames, raw, tcpProbe } from "./test-support.ts";
 
-const PORT = 57450;
+const PORT = 57650;
 const MODEL = "sim/llama-3.2-1b-instruct";
 const KEY1 = "sk-test-key-1";
 const KEY2 = "sk-test-key-2";
@@ -28,7 +28,7 @@ async function keyCounts(): Promise<Record<string, number>> {
 
 beforeAll(async () => {
   sim = await spawnCluster({
-    control: { port: 57459 },
+    control: { port: 57659 },
     nodes: [{ name: "cloud", kind: "cloud", port: PORT, models: [MODEL], keys: [KEY1, KEY2], retryAfterS: 7 }],
   });
   base = sim.url("cloud");

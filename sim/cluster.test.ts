@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SimCluster, spawnCluster } from "./spawn.ts";
 import { EXO_MODEL, raw, tcpProbe } from "./test-support.ts";
 
-const CONTROL = 57479;
+const CONTROL = 57679;
 const CHAOS_CLI = fileURLToPath(new URL("./chaos.ts", import.meta.url));
 let sim: SimCluster;
 
@@ -30,9 +30,9 @@ beforeAll(async () => {
   sim = await spawnCluster({
     control: { port: CONTROL },
     nodes: [
-      { name: "exo_a", kind: "exo", port: 57470, models: [EXO_MODEL] },
-      { name: "exo_b", kind: "exo", port: 57471, models: [EXO_MODEL] },
-      { name: "cloud", kind: "cloud", port: 57472 },
+      { name: "exo_a", kind: "exo", port: 57670, models: [EXO_MODEL] },
+      { name: "exo_b", kind: "exo", port: 57671, models: [EXO_MODEL] },
+      { name: "cloud", kind: "cloud", port: 57672 },
     ],
   });
 }, 30_000);
@@ -45,9 +45,9 @@ describe("control API", () => {
   it("reports every simulator in GET /state", async () => {
     const state = await sim.state();
     expect(Object.keys(state.targets).sort()).toEqual(["cloud", "exo_a", "exo_b"]);
-    expect(state.targets["exo_a"]).toMatchObject({ kind: "exo", port: 57470, listening: true, api: "v1" });
-    expect(state.targets["cloud"]).toMatchObject({ kind: "cloud", port: 57472, requestsByKey: {} });
-    expect(sim.targets.map((t) => t.url)).toEqual(["http://127.0.0.1:57470", "http://127.0.0.1:57471", "http://127.0.0.1:57472"]);
+    expect(state.targets["exo_a"]).toMatchObject({ kind: "exo", port: 57670, listening: true, api: "v1" });
+    expect(state.targets["cloud"]).toMatchObject({ kind: "cloud", port: 57672, requestsByKey: {} });
+    expect(sim.targets.map((t) => t.url)).toEqual(["http://127.0.0.1:57670", "http://127.0.0.1:57671", "http://127.0.0.1:57672"]);
   });
 
   it("answers 404 for an unknown target and 400 for an unknown fault or bad args", async () => {
@@ -90,10 +90,10 @@ describe("control API", () => {
 
   it("a fault on one exo node leaves the other alone", async () => {
     await sim.chaos("exo_a", "down");
-    expect(await tcpProbe(57470)).toBe("ECONNREFUSED");
-    expect(await tcpProbe(57471)).toBe("connected");
+    expect(await tcpProbe(57670)).toBe("ECONNREFUSED");
+    expect(await tcpProbe(57671)).toBe("connected");
     await sim.reset();
-    expect(await tcpProbe(57470)).toBe("connected");
+    expect(await tcpProbe(57670)).toBe("connected");
   });
 });
 
@@ -111,7 +111,7 @@ describe("chaos CLI", () => {
     expect(applied.stdout).toContain("slowMs=10");
     const status = await chaosCli(["status"], { SIM_CONTROL_URL: sim.controlUrl });
     expect(status.code).toBe(0);
-    expect(status.stdout).toMatch(/exo_a\s+exo\s+http:\/\/127\.0\.0\.1:57470 listening/);
+    expect(status.stdout).toMatch(/exo_a\s+exo\s+http:\/\/127\.0\.0\.1:57670 listening/);
     expect(status.stdout).toMatch(/cloud\s+cloud/);
     const bad = await chaosCli(["exo_a", "explode"], { SIM_CONTROL_URL: sim.controlUrl });
     expect(bad.code).toBe(1);
@@ -119,7 +119,7 @@ describe("chaos CLI", () => {
     const reset = await chaosCli(["reset"], { SIM_CONTROL_URL: sim.controlUrl });
     expect(reset.code).toBe(0);
     expect(reset.stdout).not.toContain("slowMs");
-    const unreachable = await chaosCli(["status", "--control", "http://127.0.0.1:57478"]);
+    const unreachable = await chaosCli(["status", "--control", "http://127.0.0.1:57678"]);
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toContain("cannot reach the simulator control API");
   });
@@ -127,15 +127,15 @@ describe("chaos CLI", () => {
 
 describe("spawnCluster", () => {
   it("rejects an invalid config before spawning", async () => {
-    await expect(spawnCluster({ nodes: [{ name: "Bad Name", kind: "exo", port: 57473 }] })).rejects.toThrow(/invalid cluster config/);
+    await expect(spawnCluster({ nodes: [{ name: "Bad Name", kind: "exo", port: 57673 }] })).rejects.toThrow(/invalid cluster config/);
     await expect(
-      spawnCluster({ control: { port: 57474 }, nodes: [{ name: "a", kind: "exo", port: 57473 }, { name: "a", kind: "cloud", port: 57473 }] }),
+      spawnCluster({ control: { port: 57674 }, nodes: [{ name: "a", kind: "exo", port: 57673 }, { name: "a", kind: "cloud", port: 57673 }] }),
     ).rejects.toThrow(/duplicate name a/);
   });
 
   it("reports the child's error when a port is taken", async () => {
-    await expect(spawnCluster({ control: { port: 57475 }, nodes: [{ name: "clash", kind: "exo", port: 57470 }] }, { readyTimeoutMs: 10_000 })).rejects.toThrow(
-      /exited .*cannot listen on 127\.0\.0\.1:57470/,
+    await expect(spawnCluster({ control: { port: 57675 }, nodes: [{ name: "clash", kind: "exo", port: 57670 }] }, { readyTimeoutMs: 10_000 })).rejects.toThrow(
+      /exited .*cannot listen on 127\.0\.0\.1:57670/,
     );
   }, 15_000);
 

@@ -15,11 +15,11 @@ let legacy: string;
 
 beforeAll(async () => {
   sim = await spawnCluster({
-    control: { port: 57420 },
+    control: { port: 57620 },
     nodes: [
-      { name: "exo_v1", kind: "exo", port: 57415, models: [EXO_MODEL], catalogue: [OTHER_MODEL], placementDelayMs: 300, peers: 1 },
-      { name: "exo_ka", kind: "exo", port: 57416, models: [EXO_MODEL], keepAliveMs: 60, ttftMs: 200 },
-      { name: "exo_legacy", kind: "exo", port: 57417, api: "legacy", models: ["llama-3.2-1b"] },
+      { name: "exo_v1", kind: "exo", port: 57615, models: [EXO_MODEL], catalogue: [OTHER_MODEL], placementDelayMs: 300, peers: 1 },
+      { name: "exo_ka", kind: "exo", port: 57616, models: [EXO_MODEL], keepAliveMs: 60, ttftMs: 400 },
+      { name: "exo_legacy", kind: "exo", port: 57617, api: "legacy", models: ["llama-3.2-1b"] },
     ],
   });
   v1 = sim.url("exo_v1");
@@ -123,7 +123,7 @@ describe("exo v1 chat", () => {
     const res = await raw(slowKeepAlive, "/v1/chat/completions", { body: chatBody("hi", { stream: true }) });
     const beforeData = res.body.slice(0, res.body.indexOf("data: "));
     expect(beforeData.startsWith(": keep-alive\n\n: prefill_progress ")).toBe(true);
-    // 200 ms of prefill with a 60 ms keep-alive interval: at least two more comments.
+    // 400 ms of prefill with a 60 ms keep-alive interval: at least two more comments, even on a busy machine.
     expect(beforeData.split(": keep-alive\n\n").length - 1).toBeGreaterThanOrEqual(3);
     expect(dataFrames(res.body).at(-1)).toBe("[DONE]");
   });
