@@ -17,6 +17,9 @@ import { attemptStream } from "./stream-attempt.ts";
 import type { AttemptFailure } from "./upstream.ts";
 
 const DEFAULT_RETRY_AFTER_MS = 5_000;
+/** How long a target that lacks an endpoint (Exo has no embeddings) is not asked for it again. */
+const UNSUPPORTED_TTL_MS = 300_000;
+const unsupported = new Map<string, number>();
 
 export function spendCapReached(p: Pick<ProxyContext, "config" | "snapshot">): boolean {
   const cap = p.config.cloudSpendCapUsd;
@@ -43,6 +46,8 @@ export async function proxy(p: ProxyContext): Promise<Response> {
 
   for (const target of selection.candidates) {
     if (attempts >= p.config.maxAttempts) break;
+    const lacks = unsupported.get(`${target.name}:${p.endpoint}`);
+    if (lacks !== undefined && lacks > Date.now()) continue;
     // A target that asked us to wait (429 + Retry-After) is tried only if the wait is short;
     // one that merely failed recently is tried at once, as a last resort.
     const penalty = penalties.get(target.name, Date.now());
@@ -84,6 +89,9 @@ export async function proxy(p: ProxyContext): Promise<Response> {
         const keyUntil = handleKeyFailure(p, target, f, f.key);
         if (keyUntil !== null) noteRetry(keyUntil);
         continue;
+      }
+      if (!f.healthSignal && f.key === undefined && (f.httpStatus === 404 || f.httpStatus === 405 || f.httpStatus === 501)) {
+        unsupported.set(`${target.name}:${p.endpoint}`, Date.now() + UNSUPPORTED_TTL_MS);
       }
       if (f.healthSignal) {
         const penaltyUntil = Date.now() + (f.retryAfterMs ?? p.config.penaltyMs);

@@ -130,6 +130,25 @@ describe("limits", () => {
     expect(retry).toBeLessThanOrEqual(60);
   });
 
+  it("per-key token budget: 429 with Retry-After once the day's tokens are used", async () => {
+    const e = { ...env, TOKEN_BUDGET_PER_DAY: "1" };
+    const statuses: number[] = [];
+    let last: Response | null = null;
+    for (let i = 0; i < 2; i++) {
+      const ctx = createExecutionContext();
+      last = await app.fetch(new Request("http://gw/v1/chat/completions", { method: "POST", headers: authed(), body: JSON.stringify(chat) }), e, ctx);
+      await waitOnExecutionContext(ctx);
+      statuses.push(last.status);
+      if (last.status !== 429) await last.body?.cancel();
+    }
+    expect(statuses[1]).toBe(429);
+    if (last === null) return;
+    const retry = Number(last.headers.get("retry-after"));
+    await expectError(last, 429, "token_budget_exceeded");
+    expect(retry).toBeGreaterThanOrEqual(1);
+    expect(retry).toBeLessThanOrEqual(86_400);
+  });
+
   it("cloud spending cap reached and Exo down: 503 spend_cap_reached instead of spending more", async () => {
     await chaos("exo_primary", "down");
     const req = new Request("http://gw/v1/chat/completions", { method: "POST", headers: authed(), body: JSON.stringify(chat) });

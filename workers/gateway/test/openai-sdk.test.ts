@@ -57,7 +57,10 @@ describe("OpenAI SDK through the gateway (Exo healthy)", () => {
     const { data, response } = await client().embeddings.create({ model: ALIAS, input: ["a", "b"] }).withResponse();
     expect(data.data.length).toBe(2);
     expect(data.model).toBe(ALIAS);
-    expect(response.headers.get("x-exo-bridge-upstream")).toBeTruthy();
+    expect(response.headers.get("x-exo-bridge-upstream")).toBe("sim_cloud");
+    // Exo has no embeddings route: after learning that once, the isolate asks the cloud directly.
+    const again = await client().embeddings.create({ model: ALIAS, input: "c" }).withResponse();
+    expect(again.response.headers.get("x-exo-bridge-attempts")).toBe("1");
   });
 
   it("lists the aliases it serves and answers 404 for others", async () => {

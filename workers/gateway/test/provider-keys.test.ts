@@ -1,6 +1,7 @@
 /** Provider key rotation against the cloud simulator's per-key faults. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ALIAS, CLOUD_KEYS, chaos, client, healthz, resetWorld, setPinned, waitForEvents } from "./helpers.ts";
+import { z } from "zod";
+import { ALIAS, CLOUD_KEYS, admin, chaos, client, healthz, resetWorld, setPinned, waitForEvents } from "./helpers.ts";
 
 const messages = [{ role: "user" as const, content: "hi" }];
 
@@ -52,5 +53,25 @@ describe("provider keys", () => {
     const events = await waitForEvents((ev) => ev.some((e) => e.type === "provider_key_state" && e.message.includes("disabled")));
     expect(events.some((e) => e.type === "provider_key_state" && e.message.includes("(401): disabled"))).toBe(true);
     expect(JSON.stringify(events)).not.toContain(k2);
+  });
+
+  it("records usage and cost per request, and honours a client's include_usage on streams", async () => {
+    const stream = await client().chat.completions.create({ model: ALIAS, messages, stream: true, stream_options: { include_usage: true } });
+    let usage: { prompt_tokens: number; completion_tokens: number } | null = null;
+    for await (const chunk of stream) if (chunk.usage) usage = chunk.usage;
+    expect(usage?.completion_tokens ?? 0).toBeGreaterThan(0);
+
+    const UsageBody = z.object({ rows: z.array(z.object({ dimension: z.string(), key: z.string(), requests: z.number(), completionTokens: z.number(), costUsd: z.number() })) });
+    const deadline = Date.now() + 5_000;
+    let row: z.infer<typeof UsageBody>["rows"][number] | undefined;
+    while (Date.now() < deadline) {
+      const body = UsageBody.parse(await (await admin("/api/usage")).json());
+      row = body.rows.find((r) => r.dimension === "upstream" && r.key === "sim_cloud" && r.costUsd > 0);
+      if (row !== undefined) break;
+      await scheduler.wait(50);
+    }
+    expect(row?.completionTokens ?? 0).toBeGreaterThan(0);
+    // Priced at $0.1 / $0.4 per million tokens in the test targets.
+    expect(row?.costUsd ?? 0).toBeLessThan(0.01);
   });
 });
