@@ -9,7 +9,7 @@ import { fmtMs } from "./format.ts";
 
 const HEIGHT = 120;
 const tick = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
-const tickS = new Intl.DateTimeFormat(undefined, { minute: "2-digit", second: "2-digit" });
+const tickS = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
 
 function toData(samples: readonly CheckSample[]): uPlot.AlignedData {
   const xs: number[] = [];
@@ -41,7 +41,7 @@ export function LatencyChart({ target, samples }: { target: string; samples: rea
         cursor: { show: true, points: { show: false } },
         scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(10, max * 1.15)] } },
         axes: [
-          { stroke: "#a8b3c2", grid: { stroke: "#2a3342", width: 1 }, ticks: { show: false }, size: 28, values: (_u, vals, _i, _space, incr) => vals.map((v) => (incr < 60 ? tickS : tick).format(new Date(v * 1000))) },
+          { stroke: "#a8b3c2", grid: { stroke: "#2a3342", width: 1 }, ticks: { show: false }, size: 28, space: 80, values: (_u, vals, _i, _space, incr) => vals.map((v) => (incr < 60 ? tickS : tick).format(new Date(v * 1000))) },
           { stroke: "#a8b3c2", grid: { stroke: "#2a3342", width: 1 }, ticks: { show: false }, size: 62, values: (_u, vals) => vals.map((v) => fmtMs(v)) },
         ],
         series: [
