@@ -145,6 +145,48 @@ describe.skipIf(!haveChromium)("Spiral Codex HUD in headless Chromium", () => {
     await shot("controls");
   });
 
+  it("adds, edits, drains and removes targets, showing the API's validation errors", async () => {
+    const form = "[data-testid=add-target-form]";
+    await page.fill(`${form} input[name=name]`, "exo_extra");
+    await page.fill(`${form} input[name=url]`, "ftp://127.0.0.1:57499");
+    await page.click("[data-testid=add-target-submit]");
+    const err = await page.waitForSelector("[data-testid=add-target-error]", { timeout: 10_000 });
+    expect(await err.textContent()).toMatch(/^400 · /);
+    expect(await page.$(`${form} [aria-invalid=true]`)).not.toBeNull();
+    await shot("add-target-error");
+
+    await page.fill(`${form} input[name=url]`, "http://127.0.0.1:57499");
+    await page.click("[data-testid=add-target-submit]");
+    await page.waitForSelector(card("exo_extra"), { timeout: 15_000 });
+
+    await page.selectOption("[data-testid=thresholds-target]", "exo_extra");
+    await page.fill("[data-testid=thresholds-form] input[name=failureThreshold]", "0");
+    await page.click("[data-testid=thresholds-form] button[type=submit]");
+    await page.waitForSelector("[data-testid=thresholds-form] [role=alert]", { timeout: 10_000 });
+    await page.fill("[data-testid=thresholds-form] input[name=failureThreshold]", "5");
+    await page.click("[data-testid=thresholds-form] button[type=submit]");
+    await until("failureThreshold 5", async () => {
+      const st = (await (await sys.admin("/api/status")).json()) as { targets: Record<string, { policy: { failureThreshold: number } }> };
+      return st.targets["exo_extra"]?.policy.failureThreshold === 5;
+    });
+
+    await page.click("[data-testid=drain-exo_node_2]");
+    await page.waitForSelector(`${card("exo_node_2")} [data-testid=badge-drained]`, { timeout: 10_000 });
+    await page.click("[data-testid=drain-exo_node_2]");
+    await page.waitForSelector(`${card("exo_node_2")} [data-testid=badge-drained]`, { state: "detached", timeout: 10_000 });
+
+    await page.click("[data-testid=pin-toggle]");
+    await page.waitForSelector("[data-testid=pinned-banner]", { timeout: 10_000 });
+    expect(await page.textContent("[data-testid=routing-now]")).toContain("Cloud: sim_cloud");
+    await shot("pinned");
+    await page.click("[data-testid=pin-toggle]");
+    await page.waitForSelector("[data-testid=pinned-banner]", { state: "detached", timeout: 10_000 });
+
+    page.once("dialog", (d) => void d.accept());
+    await page.click("[data-testid=remove-exo_extra]");
+    await page.waitForSelector(card("exo_extra"), { state: "detached", timeout: 15_000 });
+  });
+
   it("resumes a dropped WebSocket without a missing or doubled event", async () => {
     const before = await eventIds(page);
     const lastBefore = Math.max(...before);
