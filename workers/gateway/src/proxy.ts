@@ -160,6 +160,10 @@ function exhausted(
     reporter.fact({ at: now, type: "spend_cap_reached", target: null, message: `Cloud spending cap of $${p.config.cloudSpendCapUsd ?? 0} reached; cloud requests refused`, data: { costUsd: p.snapshot.spend.costUsd } });
     return new GatewayError(503, "No Exo node is available and the cloud spending cap has been reached.", { code: "spend_cap_reached", headers: { "retry-after": "60" } });
   }
+  const first = failures[0];
+  if (first !== undefined && failures.every((f) => f.clientError === true)) {
+    return new GatewayError(400, `The upstream rejected the request: ${first.message}`, { code: "upstream_rejected_request", headers: { "x-exo-bridge-attempts": String(failures.length) } });
+  }
   const details = [...failures.map((f) => `${f.target}: ${f.classification}`), ...skipped, ...excluded.map((e) => `${e.name}: ${e.reason}`)];
   const suffix = details.length > 0 ? ` (${details.join("; ")})` : "";
   const headers = { "retry-after": retryAfter, "x-exo-bridge-attempts": String(failures.length) };

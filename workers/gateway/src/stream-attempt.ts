@@ -12,6 +12,7 @@ import type { Usage } from "@exo-bridge/core/openai/schemas";
 import { sseComment, sseData } from "@exo-bridge/core/openai/sse-parser";
 import { counters } from "./counters.ts";
 import { FrameReader } from "./frame-reader.ts";
+import { reporter } from "./reporter.ts";
 import { latencies, observe, penalties, recordStreamFailure, recordUsage, type Attempt, type AttemptOutcome, type ProxyContext } from "./proxy-context.ts";
 import { buildUpstreamRequest, classifyFetchError, classifyHttpFailure, type AttemptFailure } from "./upstream.ts";
 
@@ -165,6 +166,8 @@ export async function attemptStream(p: ProxyContext, attempt: Attempt): Promise<
     }
     frames.cancel();
     recordUsage(p, target, usage, succeeded);
+    // The request's own flush may have run before the stream ended.
+    reporter.schedule(p.env, p.ctx, p.config);
     await writer.close().catch(() => undefined);
   };
   p.ctx.waitUntil(relay());

@@ -24,6 +24,8 @@ export interface AttemptFailure {
   key?: { action: "cooldown" | "disable"; key: PickedKey };
   /** False when the failure says nothing about the target's health (e.g. an unsupported endpoint). */
   healthSignal: boolean;
+  /** The upstream called the request itself invalid (400/413/422). */
+  clientError?: boolean;
   latencyMs: number | null;
 }
 
@@ -119,6 +121,8 @@ export async function classifyHttpFailure(
     return { ...base, classification: "http_error", healthSignal: false };
   }
   if (status === 405 || status === 501) return { ...base, classification: "http_error", healthSignal: false };
+  // The request passed our validation but this upstream refuses it: not an outage, maybe another upstream accepts it.
+  if (status === 400 || status === 413 || status === 422) return { ...base, classification: "http_error", healthSignal: false, clientError: true };
   if (status === 408 || status === 504 || status === 524) return { ...base, classification: "timeout" };
   if (status === 530) return { ...base, classification: "tunnel_down" };
   if (status === 502) return { ...base, classification: "origin_down" };

@@ -78,6 +78,22 @@ describe("before the first byte: failover is invisible", () => {
   });
 });
 
+describe("an upstream that calls the request invalid", () => {
+  it("is not treated as an outage: the next upstream tries, and if all refuse the client gets 400", async () => {
+    await chaos("exo_primary", "http", 422);
+    const served = await client().chat.completions.create({ model: ALIAS, messages }).withResponse();
+    expect(served.response.headers.get("x-exo-bridge-upstream")).toBe("sim_cloud");
+    await chaos("sim_cloud", "http", 400);
+    const res = await gw("/v1/chat/completions", { method: "POST", headers: authed(), body: JSON.stringify({ model: ALIAS, messages }) });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("upstream_rejected_request");
+    // No penalty: once the fault clears, Exo serves the very next request.
+    await chaos("all", "reset");
+    const back = await client().chat.completions.create({ model: ALIAS, messages }).withResponse();
+    expect(back.response.headers.get("x-exo-bridge-upstream")).toBe("exo_primary");
+  });
+});
+
 describe("after the first byte: the client always learns the stream failed", () => {
   for (const fault of ["cut-stream", "error-frame"] as const) {
     it(`Exo ${fault} mid-stream ends the stream with an error, never a clean end`, async () => {
