@@ -67,7 +67,7 @@ const StatusDoc = z.object({ targets: z.record(z.string(), z.object({ status: z.
 export async function resetWorld(): Promise<void> {
   const res = await fetch(`${testEnv.SIM_CONTROL_URL}/reset`, { method: "POST" });
   await res.body?.cancel();
-  for (const name of ["exo_primary", "sim_cloud"]) penalties.clear(name);
+  for (const name of ["exo_primary", "exo_legacy", "sim_cloud"]) penalties.clear(name);
   for (let round = 0; round < 8; round++) {
     await forceRound();
     const status = StatusDoc.parse(await (await admin("/api/status")).json());

@@ -70,4 +70,20 @@ describe("OpenAI SDK through the gateway (Exo healthy)", () => {
     expect((await client().models.retrieve(ALIAS)).id).toBe(ALIAS);
     await expect(client().models.retrieve("gpt-nope")).rejects.toMatchObject({ status: 404 });
   });
+
+  it("streams from a legacy Exo node (no [DONE] upstream): a clean end with [DONE] added", async () => {
+    const res = await gw("/v1/chat/completions", {
+      method: "POST",
+      headers: authed(),
+      body: JSON.stringify({ model: "legacy-llama", messages: [{ role: "user", content: "hi" }], stream: true }),
+    });
+    expect(res.headers.get("x-exo-bridge-upstream")).toBe("exo_legacy");
+    const body = await res.text();
+    expect(body.trimEnd().endsWith("data: [DONE]")).toBe(true);
+    expect(body).not.toContain('"error"');
+    const stream = await client().chat.completions.create({ model: "legacy-llama", messages: [{ role: "user", content: "hi" }], stream: true });
+    let finish: string | null = null;
+    for await (const chunk of stream) finish = chunk.choices[0]?.finish_reason ?? finish;
+    expect(finish).toBe("stop");
+  });
 });

@@ -1,10 +1,12 @@
 /**
  * The simulated cluster the gateway tests run against, and the monitor targets
- * pointing at it: one Exo node and one cloud provider with three keys.
+ * pointing at it: one Exo node, one legacy Exo node
+ * and one cloud provider with three keys.
  */
 import type { ClusterConfig } from "../../../../sim/spawn.ts";
 
 export const ALIAS = "llama-3.2-1b";
+export const LEGACY_ALIAS = "legacy-llama";
 export const EXO_MODEL = "mlx-community/Llama-3.2-1B-Instruct-4bit";
 export const CLOUD_MODEL = "sim/llama-3.2-1b-instruct";
 export const TEST_CLOUD_KEYS = ["sk-sim-test-key-1", "sk-sim-test-key-2", "sk-sim-test-key-3"];
@@ -14,6 +16,7 @@ export function testClusterConfig(): ClusterConfig {
     control: { port: 54499 },
     nodes: [
       { name: "exo_primary", kind: "exo", port: 54415, models: [EXO_MODEL], tokensPerSecond: 2_000, keepAliveMs: 1_000 },
+      { name: "exo_legacy", kind: "exo", api: "legacy", port: 54416, models: [EXO_MODEL], tokensPerSecond: 2_000, keepAliveMs: 1_000 },
       { name: "sim_cloud", kind: "cloud", port: 54420, models: [CLOUD_MODEL], keys: TEST_CLOUD_KEYS, tokensPerSecond: 5_000, retryAfterS: 30 },
     ],
   };
@@ -27,6 +30,8 @@ export function testTargets(ready: ReadonlyArray<{ name: string; url: string }>)
   };
   return [
     { name: "exo_primary", kind: "exo", url: url("exo_primary"), models: { [ALIAS]: EXO_MODEL }, policy: { syntheticIntervalS: 0, intervalS: 3600 } },
+    // Legacy Exo (aiohttp era): streams end without [DONE]. Its own alias keeps it out of the main tests' routing.
+    { name: "exo_legacy", kind: "exo", api: "legacy", url: url("exo_legacy"), models: { [LEGACY_ALIAS]: EXO_MODEL }, policy: { syntheticIntervalS: 0, intervalS: 3600 } },
     {
       name: "sim_cloud",
       kind: "cloud",
