@@ -74,6 +74,10 @@ export interface CaseReport {
   eventsMissing: string[];
   statusChanges: number;
   servedBy: Record<string, number>;
+  /** Status path of the faulted target, in order. */
+  path: string[];
+  /** A few of the failed requests, for the reader. */
+  failures: string[];
   notes: string;
 }
 
@@ -98,6 +102,11 @@ export function caseReport(
     eventsMissing: eventsExpected.filter((e) => !present.has(e) && !types.has(e)),
     statusChanges: events.filter((e) => e.type === "status_change").length,
     servedBy: s.byUpstream,
+    path: events.filter((e) => e.type === "status_change").map((e) => `${e.target ?? "?"}→${String(e.data["to"])}`),
+    failures: outcomes
+      .filter((o) => !o.ok)
+      .slice(0, 5)
+      .map((o) => `#${o.seq} ${o.stream ? "stream" : "json"} ${o.status ?? "-"} ${o.error ?? ""}`),
   };
 }
 
@@ -131,6 +140,13 @@ export function renderTable(rows: CaseReport[], header: string): string {
     "Expected outcomes:",
     "",
     ...rows.map((r) => `- **${r.name}**: ${r.expected}${r.notes === "" ? "" : ` — ${r.notes}`}`),
+    "",
+    "Status changes and failed requests seen:",
+    "",
+    ...rows.flatMap((r) => [
+      `- **${r.name}**: ${r.path.join(", ") || "no status change"}`,
+      ...r.failures.map((f) => `  - ${f}`),
+    ]),
   ];
   return lines.join("\n");
 }

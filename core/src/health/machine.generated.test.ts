@@ -31,7 +31,7 @@ function pick<T>(r: () => number, xs: readonly T[]): T {
 }
 
 const FAILURES: readonly ProbeClass[] = [
-  "tunnel_down", "origin_down", "refused", "timeout", "http_error", "no_instance", "malformed", "stream_error", "stream_cut", "rate_limited",
+  "tunnel_down", "origin_down", "refused", "timeout", "http_error", "no_instance", "malformed", "stream_error", "stream_cut",
 ];
 const SECRET = "sk-live-9f8e7d6c5b4a39281706";
 const target = { name: "exo_primary", kind: "exo" } as const;

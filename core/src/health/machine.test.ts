@@ -140,3 +140,50 @@ describe("transition", () => {
     expect(run([ok(T0 + 7)], out.health).health.status).toBe("healthy");
   });
 });
+
+describe("flapping and neutral answers", () => {
+  const s = 1_000;
+  const refused = (at: number) => ({ at, classification: "refused" as const, latencyMs: null, error: "connection refused" });
+
+  it("settles a target that keeps reversing instead of emitting a change for every swing", () => {
+    // ok, fail, fail, ok, ok, fail, fail, ok, ok, … : each pair of successes would normally recover it.
+    const probes: Omit<ProbeResult, "source">[] = [ok(T0)];
+    for (let i = 0; i < 40; i++) {
+      const at = T0 + (1 + i * 4) * 10 * s;
+      probes.push(refused(at), refused(at + 10 * s), ok(at + 20 * s), ok(at + 30 * s));
+    }
+    const { log, events } = run(probes);
+    const changes = events.filter((e) => e.type === "status_change");
+    // Undamped this pattern changes status 3 times per cycle (120 times); damped it stops early.
+    expect(changes.length).toBeLessThanOrEqual(6);
+    expect(log.at(-1)?.status).not.toBe("healthy");
+  });
+
+  it("does not damp an ordinary outage and its recovery", () => {
+    const { log } = run([ok(T0), refused(T0 + 10 * s), refused(T0 + 20 * s), refused(T0 + 30 * s), ok(T0 + 40 * s), ok(T0 + 50 * s)]);
+    expect(log.map((l) => l.status)).toEqual(["healthy", "degraded", "failing", "offline", "recovering", "healthy"]);
+  });
+
+  it("trusts a flapping target again after 3 × R steady successes, and forgets the flapping with time", () => {
+    const probes: Omit<ProbeResult, "source">[] = [ok(T0)];
+    let at = T0;
+    for (let i = 0; i < 3; i++) {
+      probes.push(refused((at += 10 * s)), refused((at += 10 * s)), ok((at += 10 * s)), ok((at += 10 * s)));
+    }
+    const damped = run(probes);
+    expect(damped.health.status).not.toBe("healthy");
+    const steady = run([ok((at += 10 * s)), ok((at += 10 * s)), ok((at += 10 * s)), ok((at += 10 * s)), ok((at += 10 * s)), ok((at += 10 * s))], damped.health);
+    expect(steady.health.status).toBe("healthy");
+    // An hour later (many half-lives), a single outage recovers with R successes again.
+    at += 3_600 * s;
+    const later = run([refused((at += 10 * s)), ok((at += 10 * s)), ok((at += 10 * s))], steady.health);
+    expect(later.health.status).toBe("healthy");
+  });
+
+  it("treats a provider's 429 as neither a failure nor a success", () => {
+    const limited = (at: number) => ({ at, classification: "rate_limited" as const, latencyMs: 30, httpStatus: 429, error: "429" });
+    const { log, events } = run([ok(T0), limited(T0 + 10 * s), limited(T0 + 20 * s), limited(T0 + 30 * s), limited(T0 + 40 * s)]);
+    expect(log.map((l) => l.status)).toEqual(["healthy", "healthy", "healthy", "healthy", "healthy"]);
+    expect(events.filter((e) => e.type === "target_failure")).toHaveLength(0);
+  });
+});

@@ -10,7 +10,7 @@ import type { HealthPolicy } from "../config/target.ts";
 import type { EventDraft } from "../protocol/events.ts";
 import { failureEvent, recoveryEvent, restartEvent, statusChangeEvent, type TargetRef } from "./machine-events.ts";
 import { sanitizeError } from "./redact.ts";
-import { assertNever, isSuccess, type ProbeClass, type ProbeResult, type TargetHealth, type TargetStatus } from "./types.ts";
+import { assertNever, isNeutral, isSuccess, type ProbeClass, type ProbeResult, type TargetHealth, type TargetStatus } from "./types.ts";
 
 export type { TargetRef } from "./machine-events.ts";
 
@@ -85,12 +85,19 @@ export function transition(
       break;
     case "ignored":
       // Counted as an observation; the streaks and the reason for the outage stay as they were.
+      // A neutral answer (a 429) is still what the last check saw.
+      if (isNeutral(cls)) {
+        next.lastClassification = cls;
+        next.lastError = sanitizeError(probe.error ?? cls);
+      }
       break;
     default:
       assertNever(outcome);
   }
 
   const to = nextStatus(health, next, outcome, policy);
+  // A flapping target's score decays only while it is steady: each new failure holds it.
+  if (outcome === "failure" && isDamped(health, now, policy)) next.flapAt = now;
 
   if (outcome === "failure" && prev !== "maintenance") {
     // During a long outage the first failure of each kind is news; repeats are not.
@@ -109,6 +116,7 @@ export function transition(
   }
 
   if (to !== prev) {
+    recordDirection(next, prev, to, now, policy);
     next.status = to;
     next.since = now;
     const outageContinues = prev === "offline" || prev === "recovering";
@@ -168,11 +176,50 @@ export function hasRelapsed(health: TargetHealth): boolean {
 
 function outcomeOf(cls: ProbeClass, probe: ProbeResult, prev: TargetStatus): Outcome {
   if (cls === "access_denied") return "denied";
+  if (isNeutral(cls)) return "ignored";
   if (!isSuccess(cls)) return "failure";
   // A live request that happened to succeed does not bring an offline target back:
   // only the monitor's own probes do (the gateway sends offline targets no traffic).
   if (probe.source === "passive" && prev === "offline") return "ignored";
   return "success";
+}
+
+/** Reversals of direction (decayed) at which a target counts as flapping. */
+export const FLAP_REVERSALS = 2;
+/** A flapping target needs this many times recoveryThreshold successes to improve. */
+export const DAMPED_RECOVERY_FACTOR = 3;
+
+/** Half-life of the flap score: 30 probe intervals (5 minutes at the default 10 s). */
+function flapHalfLifeMs(policy: HealthPolicy): number {
+  return policy.intervalS * 30_000;
+}
+
+export function flapScoreAt(health: TargetHealth, now: number, policy: HealthPolicy): number {
+  const score = health.flapScore ?? 0;
+  if (score === 0 || health.flapAt === null || health.flapAt === undefined) return score;
+  return score * 0.5 ** (Math.max(0, now - health.flapAt) / flapHalfLifeMs(policy));
+}
+
+/** True when the target reversed direction FLAP_REVERSALS times recently: improvements are damped. */
+export function isDamped(health: TargetHealth, now: number, policy: HealthPolicy): boolean {
+  // Scores decay between reversals, so "2 recent reversals" is read as more than 1.5.
+  return flapScoreAt(health, now, policy) > FLAP_REVERSALS - 0.5;
+}
+
+/** How bad a status is, for telling a worsening from an improvement. */
+const BADNESS: Partial<Record<TargetStatus, number>> = { unknown: 0, healthy: 0, degraded: 1, failing: 2, recovering: 2.5, offline: 3 };
+
+function recordDirection(next: TargetHealth, from: TargetStatus, to: TargetStatus, now: number, policy: HealthPolicy): void {
+  const a = BADNESS[from];
+  const b = BADNESS[to];
+  if (a === undefined || b === undefined || a === b) return;
+  const direction = b > a ? "down" : "up";
+  // An outage that gets worse and then better is one reversal; flapping is many.
+  if (next.lastDirection !== null && next.lastDirection !== undefined && next.lastDirection !== direction) {
+    next.flapScore = flapScoreAt(next, now, policy) + 1;
+    next.flapAt = now;
+  }
+  next.lastDirection = direction;
 }
 
 /** Severity order used so that a failure never improves a status. */
@@ -192,7 +239,9 @@ function nextStatus(before: TargetHealth, after: TargetHealth, outcome: Outcome,
   // Leaving misconfigured: the next real answer is read as if nothing were known.
   const base = prev === "misconfigured" ? "unknown" : prev;
   const cs = after.consecutiveSuccesses;
-  const recovered = cs >= policy.recoveryThreshold;
+  // A flapping target must prove itself for longer before it is trusted again.
+  const needed = isDamped(before, after.lastCheckAt ?? 0, policy) ? policy.recoveryThreshold * DAMPED_RECOVERY_FACTOR : policy.recoveryThreshold;
+  const recovered = cs >= needed;
 
   if (outcome === "success") {
     const up: TargetStatus = after.consecutiveSlow >= policy.slowThreshold ? "degraded" : "healthy";

@@ -77,6 +77,15 @@ Each knob can be set per target (\`policy\` in the target config, \`PATCH /api/t
   successes before it is \`recovering\` again. A target alternating ok/fail therefore settles
   (in \`degraded\`, \`failing\` or \`offline\`) instead of emitting a state change every probe.
   With R = 1 there is no damping: every success counts, by the operator's choice.
+- **Flapping**: every reversal of direction (worse after better, or better after worse)
+  adds 1 to a flap score that halves every 30 probe intervals without a failure. An ordinary outage
+  (worse, worse, better, better) is one reversal. From 2 reversals on, the target is
+  *flapping*: it can still get worse at once, but it needs 3 × R consecutive successes to get
+  better. A target that keeps flapping therefore settles in its worst state and stops
+  producing state changes until it has been steady for a while.
+- A provider's \`rate_limited\` (429) answer says nothing about the target's health (it
+  concerns one API key, which the gateway rotates): it is counted as a check and changes
+  no streak and no status.
 - **Passive observations** (failures seen on live gateway traffic) count like probe
   failures. A passive success never moves an \`offline\` target: only the monitor's own
   probes bring it back. Passive latencies measure whole completions, so they never make a

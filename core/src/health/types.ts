@@ -76,6 +76,15 @@ export function isSuccess(c: ProbeClass): boolean {
   return c === "ok" || c === "slow";
 }
 
+/**
+ * True for answers that say nothing about the target's health: a provider's 429 is
+ * about one API key's quota (the gateway rotates keys and honours Retry-After), not
+ * an outage.
+ */
+export function isNeutral(c: ProbeClass): boolean {
+  return c === "rate_limited";
+}
+
 /** The durable per-target record. */
 export const TargetHealth = z.object({
   status: TargetStatus,
@@ -93,6 +102,13 @@ export const TargetHealth = z.object({
   nodeId: z.string().nullable(),
   /** When the target last went offline (for downtime in recovery events). */
   offlineSince: z.number().nullable(),
+  /**
+   * Flap damping: recent reversals of direction (worse after better, or better after
+   * worse), decaying with time, and the direction of the last status change.
+   */
+  flapScore: z.number().default(0),
+  flapAt: z.number().nullable().default(null),
+  lastDirection: z.enum(["up", "down"]).nullable().default(null),
 });
 export type TargetHealth = z.infer<typeof TargetHealth>;
 
@@ -111,6 +127,9 @@ export function initialHealth(now: number): TargetHealth {
     lastClassification: null,
     nodeId: null,
     offlineSince: null,
+    flapScore: 0,
+    flapAt: null,
+    lastDirection: null,
   };
 }
 
