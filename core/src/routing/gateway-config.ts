@@ -62,7 +62,7 @@ const NUMBERS = {
   rateLimitPerMinute: { key: "RATE_LIMIT_RPM", def: null, min: 1, max: 1_000_000, int: true },
   tokenBudgetPerDay: { key: "TOKEN_BUDGET_PER_DAY", def: null, min: 1, max: 1e12, int: true },
   reportFlushMs: { key: "GATEWAY_REPORT_FLUSH_MS", def: 1_000, min: 0, max: 60_000, int: true },
-  reportMaxBatch: { key: "GATEWAY_REPORT_MAX_BATCH", def: 200, min: 1, max: 1_000, int: true },
+  reportMaxBatch: { key: "GATEWAY_REPORT_MAX_BATCH", def: 1_000, min: 1, max: 1_000, int: true },
 } as const satisfies Record<string, NumberSpec>;
 
 type NumberKey = keyof typeof NUMBERS;

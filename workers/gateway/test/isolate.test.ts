@@ -4,6 +4,9 @@
  * monitor's Durable Object, and a quick overhead measurement against the sim.
  */
 import { env } from "cloudflare:workers";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { app } from "../src/app.ts";
+import { counters } from "../src/counters.ts";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ALIAS, authed, gw, healthz, postJson, resetWorld } from "./helpers.ts";
 
@@ -36,6 +39,36 @@ describe("routing snapshot cache", () => {
     expect(snapshotCalls / N).toBeLessThan(0.2);
     expect(reportCalls / N).toBeLessThan(0.5);
     console.log(`DO calls over ${N} requests in ${elapsed} ms: ${snapshotCalls} snapshot, ${reportCalls} report → ${(((snapshotCalls + reportCalls) / N) * 1000).toFixed(0)} per 1,000 requests`);
+  });
+
+  it("at production settings (1.5 s staleness, 1 s report flush): DO calls per 1,000 requests", async () => {
+    const e = { ...env, ROUTING_MAX_STALENESS_MS: "1500", GATEWAY_REPORT_FLUSH_MS: "1000" };
+    const body = JSON.stringify({ model: ALIAS, messages: [{ role: "user", content: "x" }], max_tokens: 2 });
+    const before = { snapshot: counters.snapshotCalls, report: counters.reportCalls };
+    const contexts: ExecutionContext[] = [];
+    const started = Date.now();
+    const N = 1_000;
+    for (let i = 0; i < N; i += 20) {
+      const batch = await Promise.all(
+        Array.from({ length: 20 }, () => {
+          const ctx = createExecutionContext();
+          contexts.push(ctx);
+          return app.fetch(new Request("http://gw/v1/chat/completions", { method: "POST", headers: authed(), body }), e, ctx);
+        }),
+      );
+      for (const r of batch) {
+        expect(r.status).toBe(200);
+        await r.body?.cancel();
+      }
+    }
+    const elapsed = Date.now() - started;
+    await Promise.all(contexts.map((c) => waitOnExecutionContext(c)));
+    const snapshotCalls = counters.snapshotCalls - before.snapshot;
+    const reportCalls = counters.reportCalls - before.report;
+    console.log(`production settings: ${N} requests in ${elapsed} ms (${Math.round((N * 1000) / elapsed)} req/s): ${snapshotCalls} snapshot + ${reportCalls} report DO calls → ${(((snapshotCalls + reportCalls) / N) * 1000).toFixed(1)} per 1,000 requests`);
+    expect(snapshotCalls).toBeLessThanOrEqual(Math.ceil(elapsed / 1_500) + 2);
+    // One flush per interval, plus one per full batch (1,000 reports: each request sends a usage report).
+    expect(reportCalls).toBeLessThanOrEqual(Math.ceil(elapsed / 1_000) + Math.ceil(N / 1_000) + 2);
   });
 
   it("/healthz reports ok, counters and the snapshot's age", async () => {
