@@ -8,7 +8,7 @@ import { openAiError } from "@exo-bridge/core/openai/errors";
 import { ENDPOINTS, type EndpointKind } from "@exo-bridge/core/openai/schemas";
 import { authenticate, clientLimits, type Client } from "./client-auth.ts";
 import { configResult, gatewayConfig } from "./config.ts";
-import { counters, isolateStartedAt } from "./counters.ts";
+import { counters, isolateUptimeMs } from "./counters.ts";
 import { GatewayError, errorResponse } from "./http-error.ts";
 import { HUB_NAME } from "@exo-bridge/core/protocol/hub";
 import { snapshots } from "./hub.ts";
@@ -40,7 +40,7 @@ app.get("/healthz", (c) => {
     ok: cfg.ok,
     config_errors: cfg.ok ? [] : cfg.errors,
     isolate: {
-      uptime_ms: now - isolateStartedAt,
+      uptime_ms: isolateUptimeMs(now),
       requests: counters.requests,
       do_calls: counters.snapshotCalls + counters.reportCalls,
       snapshot_calls: counters.snapshotCalls,
@@ -64,6 +64,7 @@ const v1 = new Hono<AppEnv>();
 
 v1.use("*", async (c, next) => {
   counters.requests++;
+  isolateUptimeMs(Date.now());
   const config = gatewayConfig(c.env);
   const client = await authenticate(c.req.raw, config);
   clientLimits.check(client, config, Date.now());

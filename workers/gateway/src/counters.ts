@@ -10,4 +10,10 @@ export const counters = {
   streamFailures: 0,
   reportsDropped: 0,
 };
-export const isolateStartedAt = Date.now();
+
+/** Workers' clock reads 0 at module load, so the isolate's start is taken at its first request. */
+let startedAt: number | null = null;
+export function isolateUptimeMs(now: number): number {
+  startedAt ??= now;
+  return now - startedAt;
+}
