@@ -67,14 +67,21 @@ describe("before the first byte: failover is invisible", () => {
     expect(res.data.choices[0]?.message.content?.length ?? 0).toBeGreaterThan(0);
   });
 
-  it("Exo 404 no-instance and 502 from cloudflared fail over", async () => {
-    await chaos("exo_primary", "no-instance");
-    const a = await client().chat.completions.create({ model: ALIAS, messages }).withResponse();
-    expect(a.response.headers.get("x-exo-bridge-upstream")).toBe("sim_cloud");
-    await resetWorld();
-    await chaos("exo_primary", "http", 502);
-    const b = await client().chat.completions.create({ model: ALIAS, messages }).withResponse();
-    expect(b.response.headers.get("x-exo-bridge-upstream")).toBe("sim_cloud");
+  it.each([
+    ["404 no instance", ["no-instance"]],
+    ["502 from cloudflared", ["http", 502]],
+    ["530 tunnel down (HTML page)", ["http", 530]],
+    ["403 from Access", ["http", 403]],
+    ["redirect to the Access login", ["redirect"]],
+    ["slow past the TTFT budget", ["slow", 4_000]],
+  ] as const)("Exo %s: fails over to the cloud", async (_label, [fault, ...args]) => {
+    await chaos("exo_primary", fault, ...args);
+    const res = await client().chat.completions.create({ model: ALIAS, messages, stream: true }).withResponse();
+    let text = "";
+    for await (const c of res.data) text += c.choices[0]?.delta.content ?? "";
+    expect(res.response.headers.get("x-exo-bridge-upstream")).toBe("sim_cloud");
+    expect(res.response.headers.get("x-exo-bridge-attempts")).toBe("2");
+    expect(text.length).toBeGreaterThan(0);
   });
 });
 
