@@ -42,9 +42,10 @@ app.get("/healthz", (c) => {
     isolate: {
       uptime_ms: isolateUptimeMs(now),
       requests: counters.requests,
-      do_calls: counters.snapshotCalls + counters.reportCalls,
+      do_calls: counters.snapshotCalls + counters.reportCalls + counters.apiForwards,
       snapshot_calls: counters.snapshotCalls,
       report_calls: counters.reportCalls,
+      api_forwards: counters.apiForwards,
       upstream_attempts: counters.upstreamAttempts,
       failovers: counters.failovers,
       stream_failures: counters.streamFailures,
@@ -117,5 +118,6 @@ function modelEntry(id: string): { id: string; object: "model"; created: number;
 }
 
 function hubFetch(env: Env, request: Request): Promise<Response> {
+  counters.apiForwards++;
   return env.HUB.get(env.HUB.idFromName(HUB_NAME)).fetch(request);
 }

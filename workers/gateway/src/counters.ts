@@ -5,6 +5,8 @@ export const counters = {
   snapshotCalls: 0,
   /** Calls to HealthHub.report(). */
   reportCalls: 0,
+  /** /api/* requests forwarded to the Durable Object. */
+  apiForwards: 0,
   upstreamAttempts: 0,
   failovers: 0,
   streamFailures: 0,

@@ -93,7 +93,7 @@ export async function setPinned(pinned: boolean): Promise<void> {
 
 export const Healthz = z.object({
   ok: z.boolean(),
-  isolate: z.object({ requests: z.number(), do_calls: z.number(), snapshot_calls: z.number(), report_calls: z.number(), failovers: z.number() }),
+  isolate: z.object({ requests: z.number(), do_calls: z.number(), snapshot_calls: z.number(), report_calls: z.number(), api_forwards: z.number(), failovers: z.number() }),
   snapshot: z.object({ version: z.number().nullable(), age_ms: z.number().nullable() }),
   provider_keys: z.record(z.string(), z.object({ total: z.number(), cooling: z.number(), disabled: z.number() })),
 });

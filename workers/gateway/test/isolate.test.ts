@@ -76,7 +76,8 @@ describe("routing snapshot cache", () => {
     expect(h.ok).toBe(true);
     expect(h.snapshot.version).not.toBeNull();
     expect(h.snapshot.age_ms).toBeGreaterThanOrEqual(0);
-    expect(h.isolate.do_calls).toBe(h.isolate.snapshot_calls + h.isolate.report_calls);
+    expect(h.isolate.do_calls).toBe(h.isolate.snapshot_calls + h.isolate.report_calls + h.isolate.api_forwards);
+    expect(h.isolate.api_forwards).toBeGreaterThan(0);
     expect(JSON.stringify(h)).not.toMatch(/sk-/);
   });
 });
