@@ -17,6 +17,8 @@ export interface Outcome {
   /** Looked complete to the client but was truncated or wrong. Must never happen. */
   misled: boolean;
   status: number | null;
+  /** Content chunks the client had received when a stream failed (0: it failed before the first byte). */
+  chunksBeforeError: number;
   upstream: string | null;
   attempts: number | null;
   error: string | null;
@@ -80,7 +82,8 @@ export class Traffic {
 
   async one(seq: number, stream: boolean): Promise<Outcome> {
     const startedAt = Date.now();
-    const base = { seq, stream, startedAt, status: null, upstream: null, attempts: null, error: null };
+    const base = { seq, stream, startedAt, status: null, upstream: null, attempts: null, error: null, chunksBeforeError: 0 };
+    let chunks = 0;
     const messages = [{ role: "user" as const, content: promptFor(seq) }];
     try {
       if (stream) {
@@ -90,6 +93,7 @@ export class Traffic {
         let text = "";
         let finish: string | null = null;
         for await (const chunk of data) {
+          chunks++;
           const choice = chunk.choices[0];
           text += choice?.delta.content ?? "";
           if (choice?.finish_reason) finish = choice.finish_reason;
@@ -103,7 +107,7 @@ export class Traffic {
       return this.judge(base, response, choice?.message.content ?? "", choice?.finish_reason ?? null);
     } catch (err) {
       const status = err instanceof OpenAI.APIError ? (err.status ?? null) : null;
-      return { ...base, endedAt: Date.now(), ok: false, told: true, misled: false, status, error: String(err).slice(0, 200) };
+      return { ...base, chunksBeforeError: chunks, endedAt: Date.now(), ok: false, told: true, misled: false, status, error: String(err).slice(0, 200) };
     }
   }
 
