@@ -199,20 +199,28 @@ describe("chaos matrix under load", () => {
 
   for (const fault of ["cut-stream", "error-frame"]) {
     it(`exo_primary ${fault}: streams that broke are told, never passed off as complete`, async () => {
+      let failuresBefore = 0;
+      const failures = async (): Promise<number> => (await status(sys)).targets["exo_primary"]?.total_failures ?? 0;
       await runCase({
         name: fault,
-        fault: `exo_primary ${fault}`,
-        expected: "streams cut after their first bytes end with an error event (told); non-streaming requests retried invisibly; passive health moves traffic away",
+        fault: `exo_primary ${fault} (exo_node_2 drained)`,
+        expected: "streams cut after their first bytes end with an error event (told); non-streaming requests and streams not yet started are retried on the cloud invisibly; passive health moves traffic away",
         events: ["target_failure:exo_primary"],
-        inject: () => sys.chaos("exo_primary", fault).then(() => undefined),
-        detect: () =>
-          waitFor("a failure recorded for exo_primary", DETECT_TIMEOUT, async () => {
-            const t = (await status(sys)).targets["exo_primary"];
-            return t !== undefined && t.total_failures > 0 ? true : undefined;
-          }),
+        setup: async () => {
+          await sys.admin("/api/targets/exo_node_2/drain", { body: { drained: true } });
+          await new Promise((r) => setTimeout(r, 2_000));
+        },
+        inject: async () => {
+          failuresBefore = await failures();
+          await sys.chaos("exo_primary", fault);
+        },
+        detect: () => waitFor("a new failure recorded for exo_primary", DETECT_TIMEOUT, async () => ((await failures()) > failuresBefore ? true : undefined)),
         holdMs: 3_000,
         clear: () => sys.chaos("exo_primary", "reset").then(() => undefined),
         recover: () => waitForStatus(sys, "exo_primary", ["healthy"], DETECT_TIMEOUT),
+        teardown: async () => {
+          await sys.admin("/api/targets/exo_node_2/drain", { body: { drained: false } });
+        },
         lost: lostIfBeforeFirstByte,
         check: (r) => {
           expect(r.misled).toBe(0);
