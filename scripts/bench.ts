@@ -135,7 +135,7 @@ async function main(): Promise<void> {
     // Warm up every path (JIT, connection pools, the routing snapshot).
     for (const [u, s] of [[urls.direct, sDirect], [urls.floor, sDirect], [urls.gateway, sGateway]] as const) await wrk(u, s, 4, 1);
 
-    const before = await fetch(`${gw}/healthz`).then((r) => r.json() as Promise<Record<string, unknown>>);
+    const before = await doCounters(gw);
     const rows: Row[] = [];
     let gatewayCpuMs = 0;
     let gatewayRequests = 0;
@@ -156,7 +156,7 @@ async function main(): Promise<void> {
       }
       rows.push({ name: `non-streaming, ${c} connection${c > 1 ? "s" : ""}`, direct: medianOf(runs.direct), floor: medianOf(runs.floor), gateway: medianOf(runs.gateway) });
     }
-    const after = await fetch(`${gw}/healthz`).then((r) => r.json() as Promise<Record<string, unknown>>);
+    const after = await doCounters(gw);
 
     // Streaming: a 20-chunk stream, sequentially, direct vs floor vs gateway.
     const streamBody = { ...body, stream: true, max_tokens: 20 };
@@ -207,6 +207,24 @@ async function main(): Promise<void> {
   } finally {
     await stop();
   }
+}
+
+interface DoCounters {
+  /** Requests the gateway isolate served. */
+  requests: number;
+  /** Calls the Durable Object received (routing snapshots and reports), counted on its side. */
+  doCalls: number;
+}
+
+async function doCounters(gw: string): Promise<DoCounters> {
+  const health = (await fetch(`${gw}/healthz`).then((r) => r.json())) as { isolate?: { requests?: number } };
+  const metrics = (await fetch(`${gw}/api/metrics`, { headers: ADMIN }).then((r) => r.json())) as {
+    counters?: { routingSnapshot?: number; report?: number };
+  };
+  return {
+    requests: health.isolate?.requests ?? Number.NaN,
+    doCalls: (metrics.counters?.routingSnapshot ?? Number.NaN) + (metrics.counters?.report ?? Number.NaN),
+  };
 }
 
 async function measureEventLatency(gw: string, n: number): Promise<{ n: number; medianMs: number; p99Ms: number }> {
@@ -280,8 +298,8 @@ async function measureMonitor(gw: string, exoUrl: string): Promise<Array<{ targe
   const out: Array<{ targets: number; roundMedianMs: number; storageBytesPerRound: number | null }> = [];
   const added: string[] = [];
   const dbSize = async (): Promise<number | null> => {
-    const s = (await fetch(`${gw}/api/status`, { headers: ADMIN }).then((r) => r.json())) as { manager?: { storage_bytes?: number } };
-    return s.manager?.storage_bytes ?? null;
+    const m = (await fetch(`${gw}/api/metrics`, { headers: ADMIN }).then((r) => r.json())) as { database_bytes?: number };
+    return m.database_bytes ?? null;
   };
   const current = Object.keys(((await fetch(`${gw}/api/status`, { headers: ADMIN }).then((r) => r.json())) as { targets: Record<string, unknown> }).targets).length;
   for (const want of [1, 10, 50]) {
@@ -317,7 +335,7 @@ function render(r: {
   streaming: Record<string, { ttfbMedianMs: number; totalMedianMs: number; ttfbP99Ms: number }>;
   gatewayCpuMsPerRequest: number | null;
   workerdPeakRssMiB: number;
-  doCalls: { before: Record<string, unknown>; after: Record<string, unknown> };
+  doCalls: { before: DoCounters; after: DoCounters };
   eventLatency: { n: number; medianMs: number; p99Ms: number };
   failover: { requests: number; clientErrors: number; retried: number; retriedMedianMs: number; retriedP99Ms: number; normalMedianMs: number };
   monitorCost: Array<{ targets: number; roundMedianMs: number; storageBytesPerRound: number | null }>;
@@ -341,13 +359,11 @@ function render(r: {
   lines.push("| streaming (20 chunks) | first data byte, median ms | p99 ms | whole stream, median ms |");
   lines.push("| --- | --: | --: | --: |");
   for (const [k, v] of Object.entries(r.streaming)) lines.push(`| ${k === "floor" ? "pass-through Worker" : k} | ${f(v.ttfbMedianMs, 3)} | ${f(v.ttfbP99Ms, 3)} | ${f(v.totalMedianMs, 3)} |`);
-  const doBefore = Number(r.doCalls.before["doCalls"] ?? Number.NaN);
-  const doAfter = Number(r.doCalls.after["doCalls"] ?? Number.NaN);
-  const reqBefore = Number(r.doCalls.before["requests"] ?? Number.NaN);
-  const reqAfter = Number(r.doCalls.after["requests"] ?? Number.NaN);
+  const doCalls = r.doCalls.after.doCalls - r.doCalls.before.doCalls;
+  const requests = r.doCalls.after.requests - r.doCalls.before.requests;
   lines.push("");
   lines.push(`gateway CPU per request (whole workerd process, incl. the monitor): ${r.gatewayCpuMsPerRequest === null ? "–" : f(r.gatewayCpuMsPerRequest, 3)} ms; workerd peak RSS ${f(r.workerdPeakRssMiB, 0)} MiB`);
-  lines.push(`Durable Object calls per 1,000 gateway requests (one isolate's counters): ${f(((doAfter - doBefore) / (reqAfter - reqBefore)) * 1000, 2)}`);
+  lines.push(`Durable Object calls per 1,000 gateway requests: ${f((doCalls / requests) * 1000, 2)} (${doCalls} calls counted by the Durable Object over ${requests} requests)`);
   lines.push(`live events, Durable Object commit → WebSocket subscriber: median ${f(r.eventLatency.medianMs, 1)} ms, p99 ${f(r.eventLatency.p99Ms, 1)} ms (n=${r.eventLatency.n})`);
   lines.push(
     `failover (every Exo node killed under load): ${r.failover.requests} requests, ${r.failover.clientErrors} client-visible errors, ${r.failover.retried} retried onto the cloud: median ${f(r.failover.retriedMedianMs, 1)} ms, p99 ${f(r.failover.retriedP99Ms, 1)} ms (normal median ${f(r.failover.normalMedianMs, 1)} ms)`,
