@@ -21,7 +21,13 @@ export default defineConfig({
     cloudflareTest(({ inject }) => ({
       wrangler: { configPath: "../../wrangler.toml" },
       miniflare: {
-        bindings: { ...GATEWAY_TEST_VARS, SIM_CLOUD_API_KEYS: inject("cloudKeys"), SIM_CONTROL_URL: inject("simControlUrl") },
+        bindings: {
+          ...GATEWAY_TEST_VARS,
+          SIM_CLOUD_API_KEYS: inject("cloudKeys"),
+          ACCESS_CLIENT_ID: inject("accessClientId"),
+          ACCESS_CLIENT_SECRET: inject("accessClientSecret"),
+          SIM_CONTROL_URL: inject("simControlUrl"),
+        },
         workers: [
           {
             name: "exo-bridge-monitor",
@@ -30,7 +36,14 @@ export default defineConfig({
             scriptPath: "index.js",
             compatibilityDate: "2026-11-01",
             durableObjects: { HUB: { className: "HealthHub", useSQLite: true } },
-            bindings: { EXO_BRIDGE_ENV: "test", ADMIN_TOKEN: "test-admin-token", TARGETS: inject("targetsJson"), SIM_CLOUD_API_KEYS: inject("cloudKeys") },
+            bindings: {
+              EXO_BRIDGE_ENV: "test",
+              ADMIN_TOKEN: "test-admin-token",
+              TARGETS: inject("targetsJson"),
+              SIM_CLOUD_API_KEYS: inject("cloudKeys"),
+              ACCESS_CLIENT_ID: inject("accessClientId"),
+              ACCESS_CLIENT_SECRET: inject("accessClientSecret"),
+            },
           },
         ],
       },

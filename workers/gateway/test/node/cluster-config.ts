@@ -9,13 +9,15 @@ export const ALIAS = "llama-3.2-1b";
 export const LEGACY_ALIAS = "legacy-llama";
 export const EXO_MODEL = "mlx-community/Llama-3.2-1B-Instruct-4bit";
 export const CLOUD_MODEL = "sim/llama-3.2-1b-instruct";
+export const TEST_ACCESS = { clientId: "test-access-id.access", clientSecret: "test-access-secret-value" };
 export const TEST_CLOUD_KEYS = ["sk-sim-test-key-1", "sk-sim-test-key-2", "sk-sim-test-key-3"];
 
 export function testClusterConfig(): ClusterConfig {
   return {
     control: { port: 54499 },
     nodes: [
-      { name: "exo_primary", kind: "exo", port: 54415, models: [EXO_MODEL], tokensPerSecond: 2_000, keepAliveMs: 1_000 },
+      // Behind a (simulated) Cloudflare Access app: 403 unless the service token headers match.
+      { name: "exo_primary", kind: "exo", port: 54415, models: [EXO_MODEL], tokensPerSecond: 2_000, keepAliveMs: 1_000, access: TEST_ACCESS },
       { name: "exo_legacy", kind: "exo", api: "legacy", port: 54416, models: [EXO_MODEL], tokensPerSecond: 2_000, keepAliveMs: 1_000 },
       { name: "sim_cloud", kind: "cloud", port: 54420, models: [CLOUD_MODEL], keys: TEST_CLOUD_KEYS, tokensPerSecond: 5_000, retryAfterS: 30 },
     ],

@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import type { TestProject } from "vitest/node";
 import { spawnCluster } from "../../../../sim/spawn.ts";
-import { TEST_CLOUD_KEYS, testClusterConfig, testTargets } from "./cluster-config.ts";
+import { TEST_ACCESS, TEST_CLOUD_KEYS, testClusterConfig, testTargets } from "./cluster-config.ts";
 
 export const MONITOR_BUILD_DIR = fileURLToPath(new URL("../../../../dist/test-monitor", import.meta.url));
 
@@ -17,6 +17,8 @@ declare module "vitest" {
     simControlUrl: string;
     targetsJson: string;
     cloudKeys: string;
+    accessClientId: string;
+    accessClientSecret: string;
   }
 }
 
@@ -31,5 +33,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide("simControlUrl", cluster.controlUrl);
   project.provide("targetsJson", JSON.stringify(testTargets(cluster.targets)));
   project.provide("cloudKeys", TEST_CLOUD_KEYS.join(","));
+  project.provide("accessClientId", TEST_ACCESS.clientId);
+  project.provide("accessClientSecret", TEST_ACCESS.clientSecret);
   return () => cluster.stop();
 }
