@@ -1,6 +1,6 @@
 /**
  * The failover loop: walk the ordered candidates, rotating provider keys on 429
- * and 401, backing off with jitter between attempts, honouring Retry-After, until
+ * and 401, backing off with jitter before asking the same target again, honouring Retry-After, until
  * an attempt commits or the attempt budget is spent. Every failure becomes passive
  * health for the monitor and a penalty that steers the isolate's next requests.
  */
@@ -39,6 +39,7 @@ export async function proxy(p: ProxyContext): Promise<Response> {
   const failures: AttemptFailure[] = [];
   const skipped: string[] = [];
   let attempts = 0;
+  let lastTarget: string | null = null;
   let soonestRetry: number | null = null;
   const noteRetry = (at: number): void => {
     soonestRetry = soonestRetry === null ? at : Math.min(soonestRetry, at);
@@ -64,7 +65,10 @@ export async function proxy(p: ProxyContext): Promise<Response> {
       if (attempts >= p.config.maxAttempts) break;
       const key = await pickKey(p, target, skipped, noteRetry);
       if (key === "skip") break;
-      if (attempts > 0) await scheduler.wait(backoffDelay(attempts - 1, p.config, Math.random));
+      // Back off only before asking the same target again (another key of one provider):
+      // moving on to a different target costs that target nothing, so it happens at once.
+      if (lastTarget === target.name) await scheduler.wait(backoffDelay(attempts - 1, p.config, Math.random));
+      lastTarget = target.name;
       attempts++;
       counters.upstreamAttempts++;
       const headers = { "x-exo-bridge-upstream": target.name, "x-exo-bridge-attempts": String(attempts) };
