@@ -120,7 +120,9 @@ describe("chaos matrix under load", () => {
       clear: () => sys.chaos("exo_primary", "up").then(() => undefined),
       recover: async () => {
         await waitForStatus(sys, "exo_primary", ["healthy"], DETECT_TIMEOUT);
-        // Traffic comes back to a recovered node gradually: wait until it is served there again.
+        // The gateway sees the new status within its staleness bound (1.5 s); until then the
+        // node counts as recovering and gets a small, growing share of the traffic.
+        await new Promise((r) => setTimeout(r, 2_000));
         await waitFor("a request served by exo_primary", DETECT_TIMEOUT, async () => {
           const probe = await new Traffic({ baseURL: `${sys.gatewayUrl}/v1`, apiKey: sys.apiKey, model: sys.model, concurrency: 1, gapMs: 0, maxRequests: 1 }).one(0, false);
           return probe.upstream === "exo_primary" ? true : undefined;

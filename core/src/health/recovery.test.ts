@@ -31,9 +31,12 @@ describe("planRecovery", () => {
     });
   });
 
-  it("prefers another routable Exo node over any cloud provider", () => {
+  it("prefers another routable Exo node over any cloud provider, and that is no exo_failover", () => {
     const alternatives = [...fleet, { name: "exo_node_2", kind: "exo", status: "degraded", drained: false } as const];
-    expect(plan({ alternatives }).actions[0]?.detail).toBe("traffic now goes to exo_node_2 (exo)");
+    const p = plan({ alternatives });
+    expect(p.actions[0]?.detail).toBe("traffic now goes to exo_node_2 (exo)");
+    expect(p.events.map((e) => e.type)).toEqual(["recovery_action"]);
+    expect(plan({ alternatives, autoRecovery: false }).events).toEqual([]);
   });
 
   it("skips drained, unroutable and self entries", () => {

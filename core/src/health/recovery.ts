@@ -4,8 +4,8 @@
  * back, provider failure and reset for cloud targets. Pure: the Durable Object
  * calls it after `transition`, with the rest of the fleet, and stores the actions
  * and events it returns. Each recorded action has exactly one event beside it
- * (failover → `exo_failover` or `recovery_failed`; node_restored and reset →
- * `recovery_action`). With auto-recovery off nothing is acted on; the facts that
+ * (failover to a cloud provider → `exo_failover`, to another Exo node → `recovery_action`,
+ * none possible → `recovery_failed`; node_restored and reset → `recovery_action`). With auto-recovery off nothing is acted on; the facts that
  * still hold (where routing now sends traffic, a provider failure) become events.
  */
 import type { TargetKind } from "../config/target.ts";
@@ -98,16 +98,19 @@ function exoOffline(input: RecoveryInput): RecoveryPlan {
     };
   }
   const where = `${next.name} (${next.kind})`;
-  const data = { failover_to: next.name, failover_kind: next.kind, auto_recovery: auto };
+  const data = { action: "failover", failover_to: next.name, failover_kind: next.kind, auto_recovery: auto };
+  // `exo_failover` means traffic leaves Exo for a (paid) cloud provider; another Exo node
+  // taking over keeps it on Exo and is an ordinary recovery action.
+  const type: EventType = next.kind === "cloud" ? "exo_failover" : "recovery_action";
   if (!auto) {
     return {
       actions: [],
-      events: [event("exo_failover", input.target, `${input.target}: offline, traffic goes to ${where}; auto-recovery is off`, data)],
+      events: next.kind === "cloud" ? [event(type, input.target, `${input.target}: offline, traffic goes to ${where}; auto-recovery is off`, data)] : [],
     };
   }
   return {
     actions: [{ action: "failover", target: input.target, success: true, error: null, detail: `traffic now goes to ${where}` }],
-    events: [event("exo_failover", input.target, `${input.target}: offline, failover to ${where}`, data)],
+    events: [event(type, input.target, `${input.target}: offline, failover to ${where}`, data)],
   };
 }
 
