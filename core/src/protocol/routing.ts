@@ -66,6 +66,8 @@ export const UsageReport = z.object({
   completionTokens: z.number().int().min(0),
   costUsd: z.number().min(0),
   ok: z.boolean(),
+  /** Requests this report sums up (the gateway merges a flush window's usage by key). */
+  requests: z.number().int().min(1).max(1_000_000).default(1),
 });
 
 /** A fact the gateway wants recorded as an event. */

@@ -110,8 +110,15 @@ app.route("/v1", v1);
 
 /** Aliases any enabled target serves, sorted: what /v1/models lists and what requests may name. */
 function aliases(targets: Array<{ enabled: boolean; models: Record<string, string> }>): string[] {
-  return [...new Set(targets.filter((t) => t.enabled).flatMap((t) => Object.keys(t.models)))].sort();
+  let list = aliasCache.get(targets);
+  if (list === undefined) {
+    list = [...new Set(targets.filter((t) => t.enabled).flatMap((t) => Object.keys(t.models)))].sort();
+    aliasCache.set(targets, list);
+  }
+  return list;
 }
+/** Computed once per routing snapshot rather than once per request. */
+const aliasCache = new WeakMap<object, string[]>();
 
 function modelEntry(id: string): { id: string; object: "model"; created: number; owned_by: string } {
   return { id, object: "model", created: 0, owned_by: "exo-bridge" };

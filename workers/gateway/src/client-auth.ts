@@ -42,11 +42,31 @@ export async function authenticate(request: Request, config: GatewayConfig): Pro
   if (key === undefined) {
     throw new GatewayError(401, "Missing API key: send 'Authorization: Bearer <key>'.", { code: "missing_api_key", headers: { "www-authenticate": "Bearer" } });
   }
+  const known = acceptedKeys(config).get(key);
+  if (known !== undefined) return known;
   const digest = await sha256Hex(key);
   if (!(await allowedDigests(config)).has(digest)) {
     throw new GatewayError(401, "Incorrect API key provided.", { code: "invalid_api_key", headers: { "www-authenticate": "Bearer" } });
   }
-  return { id: digest.slice(0, 12) };
+  const client = { id: digest.slice(0, 12) };
+  const cache = acceptedKeys(config);
+  // Only keys that passed are remembered (so junk keys cannot grow it), and only a few.
+  if (cache.size >= ACCEPTED_CACHE_SIZE) cache.clear();
+  cache.set(key, client);
+  return client;
+}
+
+/** Keys already verified in this isolate: a SHA-256 per request is most of authentication's cost. */
+const ACCEPTED_CACHE_SIZE = 256;
+const accepted = new WeakMap<GatewayConfig, Map<string, Client>>();
+
+function acceptedKeys(config: GatewayConfig): Map<string, Client> {
+  let cache = accepted.get(config);
+  if (cache === undefined) {
+    cache = new Map();
+    accepted.set(config, cache);
+  }
+  return cache;
 }
 
 const MINUTE_MS = 60_000;

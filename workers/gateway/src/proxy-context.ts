@@ -56,7 +56,7 @@ export function recordUsage(p: ProxyContext, target: RoutingTarget, usage: Usage
   const costUsd = pricing === null ? 0 : (promptTokens * pricing.inputPerMTok + completionTokens * pricing.outputPerMTok) / 1_000_000;
   const now = Date.now();
   clientLimits.addTokens(p.client, promptTokens + completionTokens, now);
-  reporter.add({ kind: "usage", at: now, upstream: target.name, model: p.alias, client: p.client.id, promptTokens, completionTokens, costUsd, ok });
+  reporter.add({ kind: "usage", at: now, upstream: target.name, model: p.alias, client: p.client.id, promptTokens, completionTokens, costUsd, ok, requests: 1 });
 }
 
 /** A stream that failed after bytes reached the client: the client was told; the monitor hears of it. */

@@ -1,7 +1,8 @@
 /**
  * Passive health, usage and facts from live traffic, batched per isolate and
  * sent to HealthHub.report() off the hot path. Under load one call carries many
- * requests' reports: successes are coalesced to the latest per target, repeated
+ * requests' reports: successes are coalesced to the latest per target, usage is
+ * summed per upstream, model and client, repeated
  * facts are throttled, and the queue is bounded so a slow monitor cannot grow
  * the isolate's memory.
  */
@@ -14,21 +15,38 @@ const MAX_QUEUE = 5_000;
 const FACT_THROTTLE_MS = 30_000;
 
 type Fact = Extract<GatewayReport, { kind: "fact" }>;
+type Usage = Extract<GatewayReport, { kind: "usage" }>;
 
 class Reporter {
   #queue: GatewayReport[] = [];
   /** Latest success per target since the last flush (failures are all kept). */
   #okByTarget = new Map<string, GatewayReport>();
+  /** Usage summed per (upstream, model, client, ok) since the last flush: one row per key, not per request. */
+  #usage = new Map<string, Usage>();
   #factSentAt = new Map<string, number>();
   #scheduled = false;
 
   get queued(): number {
-    return this.#queue.length + this.#okByTarget.size;
+    return this.#queue.length + this.#okByTarget.size + this.#usage.size;
   }
 
   add(report: GatewayReport): void {
     if (report.kind === "observation" && (report.classification === "ok" || report.classification === "slow")) {
       this.#okByTarget.set(report.target, report);
+      return;
+    }
+    if (report.kind === "usage") {
+      const key = `${report.upstream}\u0000${report.model}\u0000${report.client}\u0000${String(report.ok)}`;
+      const sum = this.#usage.get(key);
+      if (sum === undefined) {
+        this.#usage.set(key, { ...report });
+      } else {
+        sum.requests += report.requests;
+        sum.promptTokens += report.promptTokens;
+        sum.completionTokens += report.completionTokens;
+        sum.costUsd += report.costUsd;
+        sum.at = Math.max(sum.at, report.at);
+      }
       return;
     }
     if (this.#queue.length >= MAX_QUEUE) {
@@ -65,11 +83,12 @@ class Reporter {
   }
 
   async flush(env: Env, config: GatewayConfig): Promise<void> {
-    const batch = [...this.#okByTarget.values(), ...this.#queue].slice(0, Math.min(1_000, Math.max(config.reportMaxBatch, 1)));
+    const merged = [...this.#okByTarget.values(), ...this.#usage.values()];
+    const batch = [...merged, ...this.#queue].slice(0, Math.min(1_000, Math.max(config.reportMaxBatch, 1)));
     if (batch.length === 0) return;
-    const okCount = this.#okByTarget.size;
     this.#okByTarget.clear();
-    this.#queue = this.#queue.slice(Math.max(0, batch.length - okCount));
+    this.#usage.clear();
+    this.#queue = this.#queue.slice(Math.max(0, batch.length - merged.length));
     counters.reportCalls++;
     try {
       await hubStub(env).report(batch);

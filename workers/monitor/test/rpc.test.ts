@@ -49,6 +49,17 @@ describe("gateway RPC", () => {
     expect(changes).toEqual(["degraded", "failing", "offline"]);
   });
 
+  it("report: a merged usage row counts every request it sums", async () => {
+    const hub = await freshHub();
+    const now = Date.now();
+    await hub.report([
+      { kind: "usage", at: now, upstream: "cloud_a", model: "llama-3.2-1b", client: "c0ffee", promptTokens: 70, completionTokens: 35, costUsd: 0.007, ok: true, requests: 7 },
+      { kind: "usage", at: now, upstream: "cloud_a", model: "llama-3.2-1b", client: "c0ffee", promptTokens: 30, completionTokens: 15, costUsd: 0.003, ok: false, requests: 3 },
+    ]);
+    const u = (await api(hub, "GET", `/api/usage?since=${now - 3_600_000}`)).json as { rows: { dimension: string; requests: number; errors: number; promptTokens: number }[] };
+    expect(u.rows.find((r) => r.dimension === "upstream")).toMatchObject({ requests: 10, errors: 3, promptTokens: 100 });
+  });
+
   it("report rejects a malformed batch as a whole", async () => {
     const hub = await freshHub();
     for (const bad of [[{ kind: "usage", at: "now" }], { not: "an array" }]) {

@@ -11,6 +11,8 @@ export interface UsageInput {
   completionTokens: number;
   costUsd: number;
   ok: boolean;
+  /** Requests summed in this input (1 unless the gateway merged several). */
+  requests?: number;
 }
 
 export function addUsage(sql: SqlStorage, u: UsageInput): void {
@@ -23,16 +25,17 @@ export function addUsage(sql: SqlStorage, u: UsageInput): void {
   for (const [dimension, key] of dims) {
     sql.exec(
       `INSERT INTO usage (dimension, key, bucket, requests, errors, prompt_tokens, completion_tokens, cost_usd)
-       VALUES (?, ?, ?, 1, ?, ?, ?, ?)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (dimension, key, bucket) DO UPDATE SET
-         requests = requests + 1, errors = errors + excluded.errors,
+         requests = requests + excluded.requests, errors = errors + excluded.errors,
          prompt_tokens = prompt_tokens + excluded.prompt_tokens,
          completion_tokens = completion_tokens + excluded.completion_tokens,
          cost_usd = cost_usd + excluded.cost_usd`,
       dimension,
       key,
       bucket,
-      u.ok ? 0 : 1,
+      u.requests ?? 1,
+      u.ok ? 0 : (u.requests ?? 1),
       u.promptTokens,
       u.completionTokens,
       u.costUsd,
