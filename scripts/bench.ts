@@ -11,12 +11,16 @@ import { join } from "node:path";
 import { spawnCluster } from "../sim/spawn.ts";
 import { median, percentile, streamOnce, wrk, wrkScript, type WrkResult } from "./bench/load.ts";
 import { machineLoad, sample } from "./bench/procstat.ts";
+import { profileWhile } from "./bench/profile.ts";
 import { workerdConfig } from "./bench/workerd-config.ts";
 import { CLOUD_KEYS, DEV_ADMIN_TOKEN, DEV_API_KEY, DEV_MODEL, ROOT, clusterConfig, targetsFor } from "./system.ts";
 
 const BASE = 56415;
 const PORTS = { gateway: BASE + 73, monitor: BASE + 72, passthrough: BASE + 71 };
 const QUICK = process.argv.includes("--quick");
+/** `--profile`: only sample the gateway's CPU under load and print where its time goes. */
+const PROFILE = process.argv.includes("--profile");
+const INSPECTOR = `127.0.0.1:${BASE + 76}`;
 const REPEATS = QUICK ? 1 : 3;
 const SECONDS = QUICK ? 2 : 4;
 const ADMIN = { authorization: `Bearer ${DEV_ADMIN_TOKEN}`, "content-type": "application/json" };
@@ -104,7 +108,8 @@ async function main(): Promise<void> {
       compatibilityDate: "2026-11-01",
     }),
   );
-  const workerd: ChildProcess = spawn(join(ROOT, "node_modules/workerd/bin/workerd"), ["serve", configPath, "--experimental"], {
+  const workerdArgs = ["serve", configPath, "--experimental", ...(PROFILE ? ["--inspector-addr", INSPECTOR] : [])];
+  const workerd: ChildProcess = spawn(join(ROOT, "node_modules/workerd/bin/workerd"), workerdArgs, {
     stdio: ["ignore", "ignore", "pipe"],
   });
   let workerdErr = "";
@@ -135,9 +140,19 @@ async function main(): Promise<void> {
     // Warm up every path (JIT, connection pools, the routing snapshot).
     for (const [u, s] of [[urls.direct, sDirect], [urls.floor, sDirect], [urls.gateway, sGateway]] as const) await wrk(u, s, 4, 1);
 
+    if (PROFILE) {
+      const spots = await profileWhile(INSPECTOR, "gateway", async () => {
+        await wrk(urls.gateway, sGateway, 32, 5);
+      });
+      console.log("gateway CPU profile under 32 connections (self time):");
+      for (const s of spots) console.log(`${s.selfPct.toFixed(1).padStart(6)} %  ${s.fn}`);
+      return;
+    }
     const before = await doCounters(gw);
     const rows: Row[] = [];
     let gatewayCpuMs = 0;
+    let floorCpuMs = 0;
+    let floorRequests = 0;
     let gatewayRequests = 0;
     let peakRss = 0;
     for (const c of [1, 32]) {
@@ -145,7 +160,12 @@ async function main(): Promise<void> {
       for (let i = 0; i < REPEATS; i++) {
         // Interleaved so that machine noise hits every path alike.
         runs.direct.push(await wrk(urls.direct, sDirect, c, SECONDS));
-        runs.floor.push(await wrk(urls.floor, sDirect, c, SECONDS));
+        const f0 = sample(pid);
+        const fl = await wrk(urls.floor, sDirect, c, SECONDS);
+        const f1 = sample(pid);
+        runs.floor.push(fl);
+        floorCpuMs += f1.cpuMs - f0.cpuMs;
+        floorRequests += fl.requests;
         const s0 = sample(pid);
         const g = await wrk(urls.gateway, sGateway, c, SECONDS);
         const s1 = sample(pid);
@@ -194,6 +214,7 @@ async function main(): Promise<void> {
         Object.entries(streams).map(([k, v]) => [k, { ttfbMedianMs: median(v.ttfb), totalMedianMs: median(v.total), ttfbP99Ms: percentile(v.ttfb, 99) }]),
       ),
       gatewayCpuMsPerRequest: gatewayRequests > 0 ? gatewayCpuMs / gatewayRequests : null,
+      floorCpuMsPerRequest: floorRequests > 0 ? floorCpuMs / floorRequests : null,
       workerdPeakRssMiB: peakRss,
       doCalls: { before, after },
       eventLatency,
@@ -312,7 +333,8 @@ async function measureMonitor(gw: string, exoUrl: string): Promise<Array<{ targe
     }
     const times: number[] = [];
     const b0 = await dbSize();
-    const rounds = 5;
+    // SQLite grows by whole pages: enough rounds for the growth to show.
+    const rounds = 20;
     for (let i = 0; i < rounds; i++) {
       const t0 = performance.now();
       await fetch(`${gw}/api/check`, { method: "POST", headers: ADMIN }).then((r) => r.arrayBuffer());
@@ -334,6 +356,7 @@ function render(r: {
   nonStreaming: Row[];
   streaming: Record<string, { ttfbMedianMs: number; totalMedianMs: number; ttfbP99Ms: number }>;
   gatewayCpuMsPerRequest: number | null;
+  floorCpuMsPerRequest: number | null;
   workerdPeakRssMiB: number;
   doCalls: { before: DoCounters; after: DoCounters };
   eventLatency: { n: number; medianMs: number; p99Ms: number };
@@ -362,7 +385,10 @@ function render(r: {
   const doCalls = r.doCalls.after.doCalls - r.doCalls.before.doCalls;
   const requests = r.doCalls.after.requests - r.doCalls.before.requests;
   lines.push("");
-  lines.push(`gateway CPU per request (whole workerd process, incl. the monitor): ${r.gatewayCpuMsPerRequest === null ? "–" : f(r.gatewayCpuMsPerRequest, 3)} ms; workerd peak RSS ${f(r.workerdPeakRssMiB, 0)} MiB`);
+  const cpu = (v: number | null): string => (v === null ? "–" : f(v, 3));
+  lines.push(
+    `CPU per request (whole workerd process, the monitor's report handling included): gateway ${cpu(r.gatewayCpuMsPerRequest)} ms, pass-through Worker ${cpu(r.floorCpuMsPerRequest)} ms; workerd peak RSS ${f(r.workerdPeakRssMiB, 0)} MiB`,
+  );
   lines.push(`Durable Object calls per 1,000 gateway requests: ${f((doCalls / requests) * 1000, 2)} (${doCalls} calls counted by the Durable Object over ${requests} requests)`);
   lines.push(`live events, Durable Object commit → WebSocket subscriber: median ${f(r.eventLatency.medianMs, 1)} ms, p99 ${f(r.eventLatency.p99Ms, 1)} ms (n=${r.eventLatency.n})`);
   lines.push(

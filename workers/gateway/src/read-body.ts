@@ -11,9 +11,12 @@ export async function readJsonBody<S extends z.ZodType>(request: Request, schema
   if (type !== "application/json" && !type.endsWith("+json")) {
     throw new GatewayError(415, "Content-Type must be application/json.", { code: "unsupported_media_type" });
   }
-  const declared = Number(request.headers.get("content-length") ?? "0");
-  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
-  const text = await readLimited(request, maxBytes);
+  const length = request.headers.get("content-length");
+  const declared = length === null ? Number.NaN : Number(length);
+  if (declared > maxBytes) throw tooLarge(maxBytes);
+  // With a declared length the runtime reads exactly that much: the native read is the cheap
+  // one. Only a chunked body (no length) has to be counted as it arrives.
+  const text = Number.isInteger(declared) && declared >= 0 ? await request.text() : await readLimited(request, maxBytes);
   let raw: unknown;
   try {
     raw = JSON.parse(text);
