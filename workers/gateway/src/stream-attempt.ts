@@ -89,7 +89,8 @@ export async function attemptStream(p: ProxyContext, attempt: Attempt): Promise<
   penalties.clear(target.name);
   observe(target.name, "ok", ttftMs);
 
-  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+  // The runtime's native byte pipe: no JavaScript transform between our writes and the client.
+  const { readable, writable } = new IdentityTransformStream();
   const relay = async (): Promise<void> => {
     const writer = writable.getWriter();
     const send = async (text: string): Promise<boolean> => {
