@@ -33,21 +33,17 @@ export async function attemptJson(p: ProxyContext, attempt: Attempt): Promise<At
       return { ok: false, failure: classifyFetchError(err, { target, started, timedOut, secrets: call.secrets }) };
     }
     if (!res.ok) return { ok: false, failure: await classifyHttpFailure(res, { target, key: attempt.key, secrets: call.secrets, started }) };
-    let text: string;
+    const declared = Number(res.headers.get("content-length") ?? "0");
+    if (declared > MAX_RESPONSE_BYTES) return fail({ classification: "malformed", message: "response too large", httpStatus: res.status });
+    let json: unknown;
     try {
-      const declared = Number(res.headers.get("content-length") ?? "0");
-      if (declared > MAX_RESPONSE_BYTES) return fail({ classification: "malformed", message: "response too large", httpStatus: res.status });
-      text = await res.text();
-    } catch {
+      // The runtime reads and parses in one step; a SyntaxError is garbage, anything else a cut.
+      json = await res.json();
+    } catch (err) {
+      if (err instanceof SyntaxError) return fail({ classification: "malformed", message: "200 with a body that is not JSON", httpStatus: res.status });
       return timedOut
         ? fail({ classification: "timeout", message: `no complete response within ${p.config.requestTimeoutMs} ms` })
         : fail({ classification: "stream_cut", message: "connection cut before the response was complete", httpStatus: res.status });
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      return fail({ classification: "malformed", message: "200 with a body that is not JSON", httpStatus: res.status });
     }
     const errorMessage = typeof json === "object" && json !== null && "error" in json ? upstreamErrorMessage(json) : null;
     if (errorMessage !== null) return fail({ classification: "stream_error", message: sanitizeUpstreamMessage(errorMessage, call.secrets), httpStatus: res.status });
