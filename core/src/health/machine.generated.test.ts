@@ -8,20 +8,12 @@ import { describe, expect, it } from "vitest";
 import type { HealthPolicy } from "../config/target.ts";
 import { DEFAULT_POLICY } from "../config/target.ts";
 import type { EventDraft } from "../protocol/events.ts";
+import { seededRandom } from "../routing/prng.ts";
 import { setMaintenance, transition } from "./machine.ts";
 import { initialHealth, isSuccess, type ProbeClass, type ProbeResult, type TargetHealth, type TargetStatus } from "./types.ts";
 
-/** mulberry32: tiny, fast, good enough to explore state spaces. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (shared with routing): tiny, fast, good enough to explore state spaces. */
+const prng = seededRandom;
 
 const int = (r: () => number, lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
 function pick<T>(r: () => number, xs: readonly T[]): T {

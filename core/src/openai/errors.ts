@@ -3,33 +3,9 @@
  * requests are mapped to it. Upstream messages are sanitised here: they may
  * carry internal URLs, provider keys echoed back, or stack traces.
  */
-import { errorBody, type ApiErrorBody } from "../protocol/api-error.ts";
+import { errorBody, errorTypeFor, type ApiErrorBody, type ErrorStatus } from "../protocol/api-error.ts";
 
-export type ErrorStatus = 400 | 401 | 403 | 404 | 413 | 415 | 429 | 500 | 502 | 503 | 504;
-
-/** OpenAI's `type` for each status the gateway answers with. */
-export function errorTypeFor(status: ErrorStatus): string {
-  switch (status) {
-    case 400:
-    case 413:
-    case 415:
-      return "invalid_request_error";
-    case 401:
-      return "authentication_error";
-    case 403:
-      return "permission_error";
-    case 404:
-      return "not_found_error";
-    case 429:
-      return "rate_limit_error";
-    case 500:
-    case 502:
-    case 504:
-      return "server_error";
-    case 503:
-      return "service_unavailable";
-  }
-}
+export { errorTypeFor, type ErrorStatus } from "../protocol/api-error.ts";
 
 export function openAiError(status: ErrorStatus, message: string, code: string | null = null, param: string | null = null): ApiErrorBody {
   return errorBody(message, errorTypeFor(status), code, param);

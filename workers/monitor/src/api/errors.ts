@@ -1,26 +1,7 @@
 /** Admin API failures as values with their HTTP status; app.onError turns them into the one envelope. */
-import { errorBody, type ApiErrorBody } from "@exo-bridge/core/protocol/api-error";
+import { errorBody, errorTypeFor, type ApiErrorBody, type ErrorStatus } from "@exo-bridge/core/protocol/api-error";
 
-export type ApiStatus = 400 | 401 | 404 | 409 | 413 | 415 | 500 | 503;
-
-function typeFor(status: ApiStatus): string {
-  switch (status) {
-    case 400:
-    case 413:
-    case 415:
-      return "invalid_request_error";
-    case 401:
-      return "authentication_error";
-    case 404:
-      return "not_found_error";
-    case 409:
-      return "conflict_error";
-    case 503:
-      return "service_unavailable";
-    case 500:
-      return "server_error";
-  }
-}
+export type ApiStatus = Extract<ErrorStatus, 400 | 401 | 404 | 409 | 413 | 415 | 500 | 503>;
 
 export class ApiError extends Error {
   constructor(
@@ -33,7 +14,7 @@ export class ApiError extends Error {
   }
 
   body(): ApiErrorBody {
-    return errorBody(this.message, typeFor(this.status), this.code, this.param);
+    return errorBody(this.message, errorTypeFor(this.status), this.code, this.param);
   }
 }
 
