@@ -46,7 +46,7 @@ type NumberSpec = { key: string; def: number | null; min: number; max: number; i
 
 const NUMBERS = {
   routingMaxStalenessMs: { key: "ROUTING_MAX_STALENESS_MS", def: 1_500, min: 0, max: 600_000, int: true },
-  routingHardStalenessMs: { key: "ROUTING_HARD_STALENESS_MS", def: 30_000, min: 0, max: 3_600_000, int: true },
+  routingHardStalenessMs: { key: "ROUTING_HARD_STALENESS_MS", def: 5_000, min: 0, max: 3_600_000, int: true },
   maxAttempts: { key: "GATEWAY_MAX_ATTEMPTS", def: 4, min: 1, max: 10, int: true },
   backoffBaseMs: { key: "GATEWAY_BACKOFF_BASE_MS", def: 25, min: 0, max: 10_000, int: true },
   backoffMaxMs: { key: "GATEWAY_BACKOFF_MAX_MS", def: 500, min: 0, max: 60_000, int: true },
