@@ -83,6 +83,7 @@ export class CloudSim implements Simulator {
         case "restart":
         case "no-instance":
         case "election":
+        case "stall-stream":
         case "down":
         case "up":
         case "slow":

@@ -31,13 +31,14 @@ export interface ExoChatContext {
 }
 
 /** How a generation ended early, if it did. */
-type Interruption = "cut" | "error" | "deleted" | "closed" | null;
+type Interruption = "cut" | "error" | "stall" | "deleted" | "closed" | null;
 
 function interruption(ctx: ExoChatContext, index: number, instance: ExoInstance | null, res: ServerResponse): Interruption {
   if (!isOpen(res)) return "closed";
   if (instance?.deleted === true) return "deleted";
   if (ctx.faults.cutStream !== null && index >= ctx.faults.cutStream.afterChunks) return "cut";
   if (ctx.faults.errorFrame !== null && index >= ctx.faults.errorFrame.afterChunks) return "error";
+  if (ctx.faults.stallStream !== null && index >= ctx.faults.stallStream.afterChunks) return "stall";
   return null;
 }
 
@@ -85,6 +86,11 @@ export async function streamV1(ctx: ExoChatContext, res: ServerResponse, body: C
       const message = ctx.faults.errorFrame?.message ?? "Runner crashed";
       sse.data({ error: { message, type: "InternalServerError", code: 500 } });
       sse.data("[DONE]");
+      return sse.end();
+    }
+    if (stop === "stall") {
+      // A hung runner: Exo's API keeps the stream open and sends only its keep-alive comments.
+      while (await sleepUnlessClosed(res, 1_000));
       return sse.end();
     }
     if (stop !== null) return sse.end();

@@ -167,6 +167,15 @@ describe("stream faults", () => {
     expect(res.body).not.toContain("[DONE]");
   });
 
+  it("stall-stream stops after N chunks and keeps the connection open (a hung runner)", async () => {
+    await sim.chaos("exo", "stall-stream", 2);
+    const res = await raw(exo, "/v1/chat/completions", { body: chatBody("a b c d e f", { stream: true }), timeoutMs: 800 });
+    expect(res.status).toBe(200);
+    expect(res.error).toBe("timeout");
+    expect(dataFrames(res.body)).toHaveLength(2);
+    expect(res.body).not.toContain("[DONE]");
+  });
+
   it("cut-stream on a non-streaming request: 200 headers then a reset", async () => {
     await sim.chaos("exo", "cut-stream");
     const res = await raw(exo, "/v1/chat/completions", { body: chatBody("a b c") });

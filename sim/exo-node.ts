@@ -85,6 +85,9 @@ export class ExoNode implements Simulator {
         case "election":
           faults.electionMs = command.ms;
           break;
+        case "stall-stream":
+          faults.stallStream = { afterChunks: command.afterChunks };
+          break;
         case "rate-limit-key":
         case "revoke-key":
         case "down":

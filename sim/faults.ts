@@ -25,6 +25,8 @@ export interface Faults {
   cutStream: { afterChunks: number } | null;
   /** Streams send an error data frame (then [DONE]) after this many content chunks. */
   errorFrame: { afterChunks: number; message: string } | null;
+  /** Exo: streams stop producing tokens after this many chunks but stay open (keep-alive comments only): a hung runner. */
+  stallStream: { afterChunks: number } | null;
   /** Alternates ok and failing every period, starting with a failing period. */
   flap: { periodMs: number; mode: FlapMode; since: number } | null;
   /** Exo: POSTs stall this long before being handled (master election, exo#2288). */
@@ -45,6 +47,7 @@ export function noFaults(): Faults {
     http: null,
     cutStream: null,
     errorFrame: null,
+    stallStream: null,
     flap: null,
     electionMs: 0,
     noInstance: [],
@@ -62,6 +65,7 @@ export type FaultCommand =
   | { fault: "redirect"; team: string }
   | { fault: "cut-stream"; afterChunks: number }
   | { fault: "error-frame"; afterChunks: number; message: string }
+  | { fault: "stall-stream"; afterChunks: number }
   | { fault: "flap"; periodMs: number; mode: FlapMode }
   | { fault: "restart"; downMs: number }
   | { fault: "no-instance"; model: string | null }
@@ -74,7 +78,7 @@ export type FaultName = FaultCommand["fault"];
 
 const COMMON: readonly FaultName[] = ["down", "up", "slow", "hang", "http", "redirect", "cut-stream", "error-frame", "flap", "reset"];
 export const FAULTS_BY_KIND: Record<SimKind, readonly FaultName[]> = {
-  exo: [...COMMON, "restart", "no-instance", "election"],
+  exo: [...COMMON, "restart", "no-instance", "election", "stall-stream"],
   cloud: [...COMMON, "rate-limit-key", "revoke-key"],
 };
 
@@ -88,6 +92,7 @@ export const FAULT_HELP: Record<FaultName, string> = {
   redirect: "redirect [team]           302 to https://<team>.cloudflareaccess.com/cdn-cgi/access/login/...",
   "cut-stream": "cut-stream [chunks]       streams stop after N chunks without finish_reason/[DONE]; non-stream: 200 then reset",
   "error-frame": "error-frame [chunks] [msg] streams send an error frame then [DONE] after N chunks",
+  "stall-stream": "stall-stream [chunks]     exo: streams stop after N chunks but stay open, sending only keep-alive comments",
   flap: "flap [periodMs] [refused|502]  alternate failing and ok every period",
   restart: "restart [downMs]          exo: down briefly, back with a NEW node id",
   "no-instance": "no-instance [model]       exo: drop the instance of a model (or all); POST /instance places it again",
@@ -149,6 +154,10 @@ export function parseFault(kind: SimKind, name: string, rawArgs: ReadonlyArray<s
       if (typeof n === "string") return bad(n);
       const message = args.slice(1).join(" ") || "Runner crashed: simulated failure";
       return ok({ fault: "error-frame", afterChunks: n, message });
+    }
+    case "stall-stream": {
+      const n = int(args[0], 2, "chunks", 0, 10_000);
+      return typeof n === "string" ? bad(n) : ok({ fault: "stall-stream", afterChunks: n });
     }
     case "flap": {
       const periodMs = int(args[0], 2_000, "periodMs", 50, 3_600_000);

@@ -127,6 +127,7 @@ export class SimServer {
       case "restart":
       case "no-instance":
       case "election":
+      case "stall-stream":
       case "rate-limit-key":
       case "revoke-key":
         return false;

@@ -18,6 +18,7 @@ export const FaultsSchema = z.object({
   hang: z.boolean(),
   http: HttpOverrideSchema.nullable(),
   cutStream: z.object({ afterChunks: z.number() }).nullable(),
+  stallStream: z.object({ afterChunks: z.number() }).nullable(),
   errorFrame: z.object({ afterChunks: z.number(), message: z.string() }).nullable(),
   flap: z.object({ periodMs: z.number(), mode: z.enum(["refused", "502"]), since: z.number() }).nullable(),
   electionMs: z.number(),

@@ -111,8 +111,12 @@ export async function attemptStream(p: ProxyContext, attempt: Attempt): Promise<
     let clientGone = false;
     let ended = false;
     let succeeded = false;
+    // The stall clock runs from the last data frame: Exo keeps sending keep-alive comments
+    // while a hung runner produces nothing, and those must not keep a dead stream alive.
+    let lastDataAt = Date.now();
     while (!ended) {
-      const item = await frames.next(p.config.streamStallMs);
+      const item = await frames.next(lastDataAt + p.config.streamStallMs - Date.now());
+      if (item.type === "event") lastDataAt = Date.now();
       const failure = (classification: AttemptFailure["classification"], message: string): AttemptFailure => ({
         target: target.name,
         classification,

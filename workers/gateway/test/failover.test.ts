@@ -129,6 +129,24 @@ describe("after the first byte: the client always learns the stream failed", () 
   }
 });
 
+describe("a stream that stalls after its first bytes", () => {
+  it("ends with an error once no data has come for the stall budget, keep-alive comments notwithstanding", async () => {
+    // The simulator keeps the stream open and sends ': keep-alive' every second, as Exo does
+    // for a hung runner; the stall budget in the test config is 2 s.
+    await chaos("exo_primary", "stall-stream", 2);
+    const started = Date.now();
+    const raw = await gw("/v1/chat/completions", { method: "POST", headers: authed(), body: JSON.stringify({ model: ALIAS, messages, stream: true, max_tokens: 50 }) });
+    expect(raw.status).toBe(200);
+    const body = await raw.text();
+    const elapsed = Date.now() - started;
+    expect(body).toContain(": keep-alive");
+    expect(body).toMatch(/data: \{"error":\{"message":"[^"]*no data for 2000 ms/);
+    expect(body).not.toMatch(/^data: \[DONE\]/m);
+    expect(elapsed).toBeGreaterThanOrEqual(1_900);
+    expect(elapsed).toBeLessThan(10_000);
+  });
+});
+
 describe("nothing can serve", () => {
   it("every upstream down: 503 with Retry-After in OpenAI's envelope", async () => {
     await chaos("all", "down");
