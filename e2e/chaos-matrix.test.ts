@@ -14,6 +14,8 @@ const BASE_PORT = 55415;
 /** Short intervals so that the suite stays within minutes; detection ≈ failureThreshold × intervalS. */
 const POLICY = { intervalS: 1, timeoutMs: 800, failureThreshold: 3, recoveryThreshold: 2, syntheticIntervalS: 3, ttftBudgetMs: 1500 };
 const DETECT_TIMEOUT = 20_000;
+/** The gateway's inter-token stall budget in this suite. */
+const STALL_MS = 2_000;
 
 let sys: RunningSystem;
 const rows: CaseReport[] = [];
@@ -91,7 +93,7 @@ function statusPath(events: MonitorEvent[], target: string): string[] {
 
 describe("chaos matrix under load", () => {
   beforeAll(async () => {
-    sys = await startSystem({ basePort: BASE_PORT, policy: POLICY, buildWeb: false });
+    sys = await startSystem({ basePort: BASE_PORT, policy: POLICY, buildWeb: false, vars: { GATEWAY_STREAM_STALL_MS: String(STALL_MS) } });
   }, 180_000);
 
   afterAll(async () => {
@@ -231,6 +233,40 @@ describe("chaos matrix under load", () => {
       });
     }, 120_000);
   }
+
+  it("exo_primary stall-stream: a hung runner's streams end with an error after the stall budget", async () => {
+    await runCase({
+      name: "stall-stream",
+      fault: "exo_primary stall-stream (exo_node_2 drained)",
+      expected: `streams that stall after their first bytes end with an error event ${STALL_MS / 1000} s after the last data (Exo's keep-alive comments do not count), never hang or pass as complete; later requests go elsewhere`,
+      events: ["stream_failed"],
+      setup: async () => {
+        await sys.admin("/api/targets/exo_node_2/drain", { body: { drained: true } });
+        await new Promise((r) => setTimeout(r, 2_000));
+      },
+      inject: () => sys.chaos("exo_primary", "stall-stream", 2).then(() => undefined),
+      detect: () =>
+        waitFor("a stream_failed event", DETECT_TIMEOUT, async () => {
+          const evs = await eventsAfter(sys, 0);
+          return evs.some((e) => e.type === "stream_failed" && e.target === "exo_primary") ? true : undefined;
+        }),
+      holdMs: 3_000,
+      clear: () => sys.chaos("exo_primary", "reset").then(() => undefined),
+      recover: () => waitForStatus(sys, "exo_primary", ["healthy"], DETECT_TIMEOUT),
+      teardown: async () => {
+        await sys.admin("/api/targets/exo_node_2/drain", { body: { drained: false } });
+      },
+      lost: lostIfBeforeFirstByte,
+      check: (r, _events, outcomes) => {
+        expect(r.misled).toBe(0);
+        expect(r.lost).toBe(0);
+        // Every stream that stalled was told, and none waited much longer than the budget.
+        const stalled = outcomes.filter((o) => o.told && o.stream);
+        expect(stalled.length).toBeGreaterThan(0);
+        for (const o of stalled) expect(o.endedAt - o.startedAt).toBeLessThan(STALL_MS + 3_000);
+      },
+    });
+  }, 120_000);
 
   it("exo_primary restart: recorded as a restart (new node id), nothing lost", async () => {
     await runCase({
