@@ -53,6 +53,21 @@ async function allHealthy(): Promise<void> {
   });
 }
 
+/**
+ * Leaves exo_primary as the only Exo node, so that its faults reach the clients' traffic
+ * (otherwise exo_node_2 absorbs them) and failover goes to the cloud.
+ */
+const onlyExoPrimary = {
+  setup: async (): Promise<void> => {
+    await sys.admin("/api/targets/exo_node_2/drain", { body: { drained: true } });
+    // The gateway reads routing state through a cache with a 1.5 s staleness bound.
+    await new Promise((r) => setTimeout(r, 2_000));
+  },
+  teardown: async (): Promise<void> => {
+    await sys.admin("/api/targets/exo_node_2/drain", { body: { drained: false } });
+  },
+};
+
 async function lastEventId(): Promise<number> {
   return (await status(sys)).manager.last_event_id;
 }
@@ -114,9 +129,7 @@ describe("chaos matrix under load", () => {
       fault: "exo_primary down (exo_node_2 drained)",
       expected: "degraded → failing → offline, failover to sim_cloud, then recovering → healthy, node_restored; nothing lost or misled",
       events: ["target_failure:exo_primary", "status_change:exo_primary", "exo_failover", "target_recovery:exo_primary"],
-      setup: async () => {
-        await sys.admin("/api/targets/exo_node_2/drain", { body: { drained: true } });
-      },
+      setup: onlyExoPrimary.setup,
       inject: () => sys.chaos("exo_primary", "down").then(() => undefined),
       detect: () => waitForStatus(sys, "exo_primary", ["offline"], DETECT_TIMEOUT),
       clear: () => sys.chaos("exo_primary", "up").then(() => undefined),
@@ -130,9 +143,7 @@ describe("chaos matrix under load", () => {
           return probe.upstream === "exo_primary" ? true : undefined;
         });
       },
-      teardown: async () => {
-        await sys.admin("/api/targets/exo_node_2/drain", { body: { drained: false } });
-      },
+      teardown: onlyExoPrimary.teardown,
       lost: lostIfBeforeFirstByte,
       check: (r, events, outcomes) => {
         expect(statusPath(events, "exo_primary")).toEqual(["degraded", "failing", "offline", "recovering", "healthy"]);
@@ -210,10 +221,7 @@ describe("chaos matrix under load", () => {
         fault: `exo_primary ${fault} (exo_node_2 drained)`,
         expected: "streams cut after their first bytes end with an error event (told); non-streaming requests and streams not yet started are retried on the cloud invisibly; passive health moves traffic away",
         events: ["target_failure:exo_primary"],
-        setup: async () => {
-          await sys.admin("/api/targets/exo_node_2/drain", { body: { drained: true } });
-          await new Promise((r) => setTimeout(r, 2_000));
-        },
+        setup: onlyExoPrimary.setup,
         inject: async () => {
           failuresBefore = await failures();
           await sys.chaos("exo_primary", fault);
@@ -222,9 +230,7 @@ describe("chaos matrix under load", () => {
         holdMs: 3_000,
         clear: () => sys.chaos("exo_primary", "reset").then(() => undefined),
         recover: () => waitForStatus(sys, "exo_primary", ["healthy"], DETECT_TIMEOUT),
-        teardown: async () => {
-          await sys.admin("/api/targets/exo_node_2/drain", { body: { drained: false } });
-        },
+        teardown: onlyExoPrimary.teardown,
         lost: lostIfBeforeFirstByte,
         check: (r) => {
           expect(r.misled).toBe(0);
@@ -240,10 +246,7 @@ describe("chaos matrix under load", () => {
       fault: "exo_primary stall-stream (exo_node_2 drained)",
       expected: `streams that stall after their first bytes end with an error event ${STALL_MS / 1000} s after the last data (Exo's keep-alive comments do not count), never hang or pass as complete; later requests go elsewhere`,
       events: ["stream_failed"],
-      setup: async () => {
-        await sys.admin("/api/targets/exo_node_2/drain", { body: { drained: true } });
-        await new Promise((r) => setTimeout(r, 2_000));
-      },
+      setup: onlyExoPrimary.setup,
       inject: () => sys.chaos("exo_primary", "stall-stream", 2).then(() => undefined),
       detect: () =>
         waitFor("a stream_failed event", DETECT_TIMEOUT, async () => {
@@ -253,9 +256,7 @@ describe("chaos matrix under load", () => {
       holdMs: 3_000,
       clear: () => sys.chaos("exo_primary", "reset").then(() => undefined),
       recover: () => waitForStatus(sys, "exo_primary", ["healthy"], DETECT_TIMEOUT),
-      teardown: async () => {
-        await sys.admin("/api/targets/exo_node_2/drain", { body: { drained: false } });
-      },
+      teardown: onlyExoPrimary.teardown,
       lost: lostIfBeforeFirstByte,
       check: (r, _events, outcomes) => {
         expect(r.misled).toBe(0);
