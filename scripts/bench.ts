@@ -5,7 +5,7 @@
  * writes artifacts/bench.json. Everything runs on 127.0.0.1 and stops by itself.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnCluster } from "../sim/spawn.ts";
@@ -13,7 +13,7 @@ import { median, percentile, streamOnce, wrk, wrkScript, type WrkResult } from "
 import { machineLoad, sample } from "./bench/procstat.ts";
 import { profileWhile } from "./bench/profile.ts";
 import { workerdConfig } from "./bench/workerd-config.ts";
-import { CLOUD_KEYS, DEV_ADMIN_TOKEN, DEV_API_KEY, DEV_MODEL, ROOT, clusterConfig, targetsFor } from "./system.ts";
+import { CLOUD_KEYS, DEV_ADMIN_TOKEN, DEV_API_KEY, DEV_MODEL, ROOT, buildWeb, clusterConfig, targetsFor } from "./system.ts";
 
 const BASE = 56415;
 const PORTS = { gateway: BASE + 73, monitor: BASE + 72, passthrough: BASE + 71 };
@@ -77,6 +77,8 @@ async function main(): Promise<void> {
   const loadBefore = machineLoad();
   log(`machine: ${loadBefore.cores} cores, load average ${loadBefore.load1.toFixed(2)} before the run`);
 
+  // The gateway's bundle includes the HUD as static assets: a fresh clone has not built it yet.
+  if (!existsSync(join(ROOT, "web/dist/index.html"))) await buildWeb();
   log("building the Workers (wrangler deploy --dry-run)…");
   build(join(work, "dist"));
 
