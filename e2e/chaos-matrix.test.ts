@@ -241,17 +241,21 @@ describe("chaos matrix under load", () => {
   }
 
   it("exo_primary stall-stream: a hung runner's streams end with an error after the stall budget", async () => {
+    let before = 0;
     await runCase({
       name: "stall-stream",
       fault: "exo_primary stall-stream (exo_node_2 drained)",
       expected: `streams that stall after their first bytes end with an error event ${STALL_MS / 1000} s after the last data (Exo's keep-alive comments do not count), never hang or pass as complete; later requests go elsewhere`,
       events: ["stream_failed"],
       setup: onlyExoPrimary.setup,
-      inject: () => sys.chaos("exo_primary", "stall-stream", 2).then(() => undefined),
+      inject: async () => {
+        before = await lastEventId();
+        await sys.chaos("exo_primary", "stall-stream", 2);
+      },
       detect: () =>
-        waitFor("a stream_failed event", DETECT_TIMEOUT, async () => {
-          const evs = await eventsAfter(sys, 0);
-          return evs.some((e) => e.type === "stream_failed" && e.target === "exo_primary") ? true : undefined;
+        waitFor("a stream_failed event for a stall", DETECT_TIMEOUT, async () => {
+          const evs = await eventsAfter(sys, before);
+          return evs.some((e) => e.type === "stream_failed" && e.target === "exo_primary" && e.data["classification"] === "timeout") ? true : undefined;
         }),
       holdMs: 3_000,
       clear: () => sys.chaos("exo_primary", "reset").then(() => undefined),

@@ -69,5 +69,5 @@ export function recordStreamFailure(p: ProxyContext, attempt: Attempt, failure: 
     target: attempt.target.name,
     message: `A stream from ${attempt.target.name} failed after it started: ${failure.message}`.slice(0, 500),
     data: { classification: failure.classification, model: p.alias },
-  });
+  }, `stream_failed:${attempt.target.name}:${failure.classification}`);
 }

@@ -24,6 +24,7 @@ class Reporter {
   /** Usage summed per (upstream, model, client, ok) since the last flush: one row per key, not per request. */
   #usage = new Map<string, Usage>();
   #factSentAt = new Map<string, number>();
+  #factHeld = new Map<string, number>();
   #scheduled = false;
 
   get queued(): number {
@@ -56,12 +57,20 @@ class Reporter {
     this.#queue.push(report);
   }
 
-  /** Facts of one type about one target are sent at most once per throttle window. */
+  /**
+   * Facts of one kind about one target are sent at most once per throttle window; the
+   * next one sent says how many were held back, so the record stays complete in count.
+   */
   fact(fact: Omit<Fact, "kind">, throttleKey: string = `${fact.type}:${fact.target ?? ""}`): void {
     const last = this.#factSentAt.get(throttleKey);
-    if (last !== undefined && fact.at - last < FACT_THROTTLE_MS) return;
+    if (last !== undefined && fact.at - last < FACT_THROTTLE_MS) {
+      this.#factHeld.set(throttleKey, (this.#factHeld.get(throttleKey) ?? 0) + 1);
+      return;
+    }
     this.#factSentAt.set(throttleKey, fact.at);
-    this.add({ kind: "fact", ...fact });
+    const held = this.#factHeld.get(throttleKey) ?? 0;
+    this.#factHeld.delete(throttleKey);
+    this.add({ kind: "fact", ...fact, data: held > 0 ? { ...fact.data, held_back_since_last: held } : fact.data });
   }
 
   /** Make sure a flush will happen within the flush interval. */

@@ -102,7 +102,7 @@ export async function healthz(): Promise<z.infer<typeof Healthz>> {
   return Healthz.parse(await (await gw("/healthz")).json());
 }
 
-const EventsBody = z.object({ events: z.array(z.object({ id: z.number(), type: z.string(), target: z.string().nullable(), message: z.string() })) });
+const EventsBody = z.object({ events: z.array(z.object({ id: z.number(), type: z.string(), target: z.string().nullable(), message: z.string(), data: z.record(z.string(), z.unknown()) })) });
 
 /** Events recorded by the monitor, polled until `predicate` holds (bounded). */
 export async function waitForEvents(predicate: (events: z.infer<typeof EventsBody>["events"]) => boolean, timeoutMs = 5_000): Promise<z.infer<typeof EventsBody>["events"]> {
