@@ -23,7 +23,7 @@ export async function attemptJson(p: ProxyContext, attempt: Attempt): Promise<At
   });
   let res: Response;
   try {
-    res = await fetch(call.request);
+    res = await fetch(call.url, call.init);
   } catch (err) {
     return { ok: false, failure: classifyFetchError(err, { target, started, timedOut: signal.aborted, secrets: call.secrets }) };
   }

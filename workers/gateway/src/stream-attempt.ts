@@ -38,7 +38,7 @@ export async function attemptStream(p: ProxyContext, attempt: Attempt): Promise<
 
   let res: Response;
   try {
-    res = await fetch(call.request);
+    res = await fetch(call.url, call.init);
   } catch (err) {
     clearTimeout(timer);
     return { ok: false, failure: classifyFetchError(err, { target, started, timedOut, secrets: call.secrets }) };

@@ -30,7 +30,9 @@ export interface AttemptFailure {
 }
 
 export interface UpstreamCall {
-  request: Request;
+  /** What `fetch(url, init)` needs: handing the runtime one plain init is cheaper than building a Request first. */
+  url: string;
+  init: RequestInit;
   /** Strings to scrub from anything the upstream says. */
   secrets: string[];
 }
@@ -46,33 +48,27 @@ export function buildUpstreamRequest(opts: {
   signal: AbortSignal;
 }): UpstreamCall {
   const { target, env } = opts;
-  const headers = new Headers({ "content-type": "application/json", accept: opts.stream ? "text/event-stream" : "application/json" });
+  const headers: Record<string, string> = { "content-type": "application/json", accept: opts.stream ? "text/event-stream" : "application/json" };
   const secrets: string[] = [];
   if (target.kind === "exo") {
     const id = envString(env, target.secrets.accessClientId);
     const secret = envString(env, target.secrets.accessClientSecret);
     if (id !== null && secret !== null) {
-      headers.set("cf-access-client-id", id);
-      headers.set("cf-access-client-secret", secret);
+      headers["cf-access-client-id"] = id;
+      headers["cf-access-client-secret"] = secret;
       secrets.push(id, secret);
     }
   }
   if (opts.key !== null) {
-    headers.set("authorization", `Bearer ${opts.key.value}`);
+    headers["authorization"] = `Bearer ${opts.key.value}`;
     secrets.push(opts.key.value);
   }
   const payload: Record<string, unknown> = { ...opts.body, model: target.models[opts.alias] ?? opts.alias };
   if (opts.endpoint !== "embeddings") payload["stream"] = opts.stream;
   // Cloud providers only report usage on streams when asked; the gateway needs it for cost accounting.
   if (opts.stream && target.kind === "cloud") payload["stream_options"] = { ...asRecord(opts.body["stream_options"]), include_usage: true };
-  const request = new Request(`${target.url}${ENDPOINTS[opts.endpoint].path}`, {
-    method: "POST",
-    headers,
-    body: JSON.stringify(payload),
-    redirect: "manual",
-    signal: opts.signal,
-  });
-  return { request, secrets };
+  const init: RequestInit = { method: "POST", headers, body: JSON.stringify(payload), redirect: "manual", signal: opts.signal };
+  return { url: `${target.url}${ENDPOINTS[opts.endpoint].path}`, init, secrets };
 }
 
 function asRecord(v: unknown): Record<string, unknown> {
