@@ -274,15 +274,19 @@ describe("chaos matrix under load", () => {
   }, 120_000);
 
   it("exo_primary restart: recorded as a restart (new node id), nothing lost", async () => {
+    let before = 0;
     await runCase({
       name: "restart",
       fault: "exo_primary restart",
       expected: "target_restarted with the old and new node id; no offline; nothing lost or misled",
       events: ["target_restarted:exo_primary"],
-      inject: () => sys.chaos("exo_primary", "restart").then(() => undefined),
+      inject: async () => {
+        before = await lastEventId();
+        await sys.chaos("exo_primary", "restart");
+      },
       detect: () =>
         waitFor("target_restarted", DETECT_TIMEOUT, async () => {
-          const evs = await eventsAfter(sys, 0);
+          const evs = await eventsAfter(sys, before);
           return evs.some((e) => e.type === "target_restarted" && e.target === "exo_primary") ? true : undefined;
         }),
       clear: async () => undefined,
